@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ICMP layer (RFC 792): answer echo requests byte for byte, answer nothing else. */
+#include <rte_icmp.h>
+
+#include "icmp.h"
+#include "ipv4.h"
+
+enum stack_verdict
+icmp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_hdr *ip,
+	   uint16_t ip_hdr_len)
+{
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ip_hdr_len);
+	uint16_t len = rte_be_to_cpu_16(ip->total_length) - ip_hdr_len;
+	rte_be16_t old_word;
+
+	if (len < ICMP_MIN_BYTES)
+		return STACK_DROP_ICMP_SHORT;
+	if (!cksum_ok(icmp, len, 0))
+		return STACK_DROP_ICMP_BAD_CKSUM;
+	/* Echo replies, errors and unknown types are never answered (RFC 1122 3.2.2). */
+	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST)
+		return STACK_DROP_ICMP_NOT_ECHO;
+	if (icmp->icmp_code != 0)
+		return STACK_DROP_ICMP_BAD_CODE;
+
+	/* ping ignores a reply whose data differs: only the type changes. */
+	old_word = *(rte_be16_t *)&icmp->icmp_type;
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	icmp->icmp_cksum = cksum_adjust16(icmp->icmp_cksum, old_word,
+					  *(rte_be16_t *)&icmp->icmp_type);
+	return STACK_REPLY_ICMP;
+}

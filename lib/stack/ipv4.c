@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* IPv4 layer: validate in the order of ROBUSTNESS.md, hand ICMP and UDP on, turn replies around. */
+#include <string.h>
+
+#include "eth.h"
+#include "icmp.h"
+#include "ipv4.h"
+#include "udp.h"
+
+/* 0/8, 127/8, 224/4 and 240/4 (which holds 255.255.255.255), the subnet broadcast, ourselves. */
+static bool
+ipv4_src_is_martian(const struct stack_conf *conf, rte_be32_t src)
+{
+	uint8_t first = ((const uint8_t *)&src)[0];
+
+	return first == 0 || first == 127 || first >= 224 || src == conf->ip ||
+	       src == (conf->ip | ~conf->netmask);
+}
+
+static bool
+ipv4_dst_is_bcast_or_mcast(const struct stack_conf *conf, rte_be32_t dst)
+{
+	uint8_t first = ((const uint8_t *)&dst)[0];
+
+	return first >= 224 || dst == (conf->ip | ~conf->netmask);
+}
+
+/*
+ * Strip IP options from a reply: slide the Ethernet and IP headers forward over them so the L4
+ * bytes stay where they are, and fix length and checksum. Rare; the headers are 34 bytes.
+ */
+static void
+ipv4_strip_options(struct stack_pkt *pkt, uint16_t opt_len)
+{
+	struct rte_ipv4_hdr *ip;
+
+	memmove(pkt->data + opt_len, pkt->data, sizeof(struct rte_ether_hdr) + IPV4_MIN_HDR_BYTES);
+	pkt->data += opt_len;
+	pkt->len -= opt_len;
+	ip = (struct rte_ipv4_hdr *)(pkt->data + sizeof(struct rte_ether_hdr));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->total_length) - opt_len);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+enum stack_verdict
+ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
+{
+	const uint16_t l2_len = sizeof(struct rte_ether_hdr);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(pkt->data + l2_len);
+	uint16_t present = pkt->len - l2_len, hdr_len, total;
+	enum stack_verdict v;
+	rte_be16_t old_word;
+
+	/* Every length is checked before any helper that trusts the header runs. */
+	if (present < IPV4_MIN_HDR_BYTES)
+		return STACK_DROP_IP_SHORT;
+	if ((ip->version_ihl >> 4) != 4)
+		return STACK_DROP_IP_VERSION;
+	hdr_len = (uint16_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+	if (hdr_len < IPV4_MIN_HDR_BYTES)
+		return STACK_DROP_IP_BAD_IHL;
+	if (hdr_len > present)
+		return STACK_DROP_IP_HDR_TRUNC;
+	if ((pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return STACK_DROP_IP_BAD_CKSUM;
+	if ((pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	    !cksum_ok(ip, hdr_len, 0))
+		return STACK_DROP_IP_BAD_CKSUM;
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (total < hdr_len || total > present)
+		return STACK_DROP_IP_BAD_LEN;
+	if (ip->fragment_offset & IPV4_FRAG_MASK)
+		return STACK_DROP_IP_FRAGMENT;
+
+	if (ip->dst_addr != conf->ip) {
+		if (ipv4_dst_is_bcast_or_mcast(conf, ip->dst_addr))
+			return STACK_DROP_IP_BCAST;
+		return STACK_DROP_IP_NOT_FOR_US;
+	}
+	if (pkt->l2_bcast)
+		return STACK_DROP_IP_L2_BCAST;
+	if (ipv4_src_is_martian(conf, ip->src_addr))
+		return STACK_DROP_IP_MARTIAN_SRC;
+
+	/* Minimum-size frames carry padding after the datagram: the reply carries none. */
+	pkt->len = l2_len + total;
+
+	switch (ip->next_proto_id) {
+	case IPPROTO_ICMP:
+		v = icmp_input(conf, pkt, ip, hdr_len);
+		break;
+	case IPPROTO_UDP:
+		v = udp_input(conf, pkt, ip, hdr_len);
+		break;
+	default:
+		return STACK_DROP_IP_UNKNOWN_PROTO;
+	}
+	if (!stack_verdict_is_reply(v))
+		return v;
+
+	/* Turn around: swapping the addresses leaves every checksum as it was; the TTL does not. */
+	RTE_SWAP(ip->src_addr, ip->dst_addr);
+	old_word = *(rte_be16_t *)&ip->time_to_live;
+	ip->time_to_live = conf->ttl;
+	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, old_word,
+					  *(rte_be16_t *)&ip->time_to_live);
+	if (hdr_len > IPV4_MIN_HDR_BYTES)
+		ipv4_strip_options(pkt, hdr_len - IPV4_MIN_HDR_BYTES);
+	eth_reply((struct rte_ether_hdr *)pkt->data, conf);
+	return v;
+}

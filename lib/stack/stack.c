@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The stack's entries: one frame by (pointer, length), a burst of mbufs, and its counters. */
+#include <string.h>
+
+#include "eth.h"
+#include "stack.h"
+
+static const char *const verdict_names[STACK_VERDICT_MAX] = {
+#define STACK_VERDICT_NAME(id, name) [STACK_##id] = name,
+	STACK_VERDICT_LIST(STACK_VERDICT_NAME)
+#undef STACK_VERDICT_NAME
+};
+
+void
+stack_conf_init(struct stack_conf *conf, const struct rte_ether_addr *mac, rte_be32_t ip,
+		uint8_t prefix_len)
+{
+	memset(conf, 0, sizeof(*conf));
+	rte_ether_addr_copy(mac, &conf->mac);
+	conf->ip = ip;
+	conf->netmask = prefix_len == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - prefix_len));
+	conf->ttl = STACK_TTL_DEFAULT;
+}
+
+void
+stack_conf_add_udp_port(struct stack_conf *conf, uint16_t port)
+{
+	conf->udp_ports[port / 64] |= 1ull << (port % 64);
+}
+
+const char *
+stack_verdict_name(enum stack_verdict v)
+{
+	return v < STACK_VERDICT_MAX ? verdict_names[v] : "invalid";
+}
+
+enum stack_verdict
+stack_input(const struct stack_conf *conf, struct stack_pkt *pkt)
+{
+	pkt->l2_bcast = false;
+	return eth_input(conf, pkt);
+}
+
+uint16_t
+stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
+		  struct stack_stats *stats)
+{
+	uint16_t replies = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct stack_pkt pkt;
+		enum stack_verdict v;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (m->nb_segs != 1) {
+			v = STACK_DROP_MULTI_SEG;
+		} else {
+			pkt.data = rte_pktmbuf_mtod(m, uint8_t *);
+			pkt.len = m->data_len;
+			pkt.ol_flags = conf->rx_cksum_offload ? m->ol_flags : 0;
+			v = stack_input(conf, &pkt);
+		}
+		stats->verdicts[v]++;
+		if (!stack_verdict_is_reply(v)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* The reply may start later (options stripped) and end sooner (padding trimmed). */
+		m->data_off += (uint16_t)(pkt.data - rte_pktmbuf_mtod(m, uint8_t *));
+		m->data_len = pkt.len;
+		m->pkt_len = pkt.len;
+		m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+		pkts[replies++] = m;
+	}
+	return replies;
+}
+
+uint64_t
+stack_stats_total(const struct stack_stats *s)
+{
+	uint64_t sum = 0;
+
+	for (int v = 0; v < STACK_VERDICT_MAX; v++)
+		sum += s->verdicts[v];
+	return sum;
+}
+
+uint64_t
+stack_stats_replies(const struct stack_stats *s)
+{
+	uint64_t sum = 0;
+
+	for (int v = 0; v < STACK_FIRST_DROP; v++)
+		sum += s->verdicts[v];
+	return sum;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* UDP layer (RFC 768): echo datagrams on the served ports, exactly the bytes that came. */
+#ifndef STACK_UDP_H
+#define STACK_UDP_H
+
+#include <rte_ip.h>
+
+#include "stack.h"
+
+/* Source ports that would make an echo reflect into another echo, daytime or chargen service. */
+static inline bool
+udp_src_port_is_reflector(rte_be16_t port)
+{
+	return port == RTE_BE16(0) || port == RTE_BE16(7) || port == RTE_BE16(13) ||
+	       port == RTE_BE16(19);
+}
+
+/* Judge the UDP datagram behind a validated IP header; on a reply the ports are swapped. */
+enum stack_verdict udp_input(const struct stack_conf *conf, struct stack_pkt *pkt,
+			     struct rte_ipv4_hdr *ip, uint16_t ip_hdr_len);
+
+#endif

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# What the project needs from Debian 12, and hugepage setup; sourced by scripts/test and scripts/lab.
+
+DEPS_PACKAGES=(
+	build-essential meson ninja-build pkg-config
+	libdpdk-dev dpdk dpdk-dev libnuma-dev libcmocka-dev liburing-dev
+	iproute2 iputils-ping python3 python3-scapy gnuplot-nox
+	clang libclang-rt-14-dev procps kmod
+)
+
+# Install what is missing (root only). Returns non-zero with a message when it cannot.
+deps_install() {
+	local missing=() p
+	for p in "${DEPS_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
+		return 1
+	fi
+	echo "installing: ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null || { echo "apt-get update failed" >&2; return 1; }
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+		{ echo "apt-get install ${missing[*]} failed" >&2; return 1; }
+}
+
+# Make sure at least $1 2 MiB hugepages exist and hugetlbfs is mounted. Root only.
+hugepages_setup() {
+	local want=$1 nr=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+	[ "$(id -u)" -eq 0 ] || return 1
+	[ -w "$nr" ] || return 1
+	if [ "$(cat "$nr")" -lt "$want" ]; then
+		echo "$want" >"$nr"
+		[ "$(cat "$nr")" -ge "$want" ] || {
+			echo "could reserve only $(cat "$nr") of $want hugepages" >&2
+			return 1
+		}
+	fi
+	if ! grep -q '^[^ ]* /dev/hugepages hugetlbfs' /proc/mounts; then
+		mkdir -p /dev/hugepages
+		mount -t hugetlbfs nodev /dev/hugepages || return 1
+	fi
+}

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared helpers for the integration tests: skipping, cleanup traps, namespaces, background pids.
+# Source it; it sets -eu and a trap that undoes everything registered with on_exit.
+
+set -eu
+
+: "${BUILD_DIR:?BUILD_DIR must point at the meson build directory}"
+: "${SOURCE_DIR:?SOURCE_DIR must point at the source tree}"
+
+T_NAME=$(basename "$0" .sh)
+T_TMP=$(mktemp -d "/tmp/bypasslab-${T_NAME}.XXXXXX")
+_cleanups=()
+
+# Register a command to run at exit, last registered first.
+on_exit() {
+	_cleanups+=("$*")
+}
+
+_run_cleanups() {
+	local rc=$? i
+	set +e
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[i]}" >/dev/null 2>&1
+	done
+	rm -rf "$T_TMP"
+	exit $rc
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s: %s\n' "$T_NAME" "$*"; }
+
+fail() {
+	say "FAIL: $*" >&2
+	exit 1
+}
+
+# Exit 77 (meson's skip) with a reason; under CI=true a test that cannot run is a failure.
+skip() {
+	if [ "${CI:-}" = "true" ]; then
+		say "FAIL: cannot run under CI: $*" >&2
+		exit 1
+	fi
+	say "SKIP: $*" >&2
+	exit 77
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, hugepages, tap devices)"
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "needs '$c' (scripts/test installs it)"
+	done
+}
+
+# Free 2 MiB hugepages on this machine.
+hugepages_free() {
+	cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0
+}
+
+need_hugepages() {
+	local want=${1:-64}
+	[ "$(hugepages_free)" -ge "$want" ] ||
+		skip "needs $want free 2 MiB hugepages (scripts/lab setup, or echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)"
+}
+
+# Create a namespace named bypass-t<pid>-SUFFIX, deleted at exit; prints its name.
+netns_new() {
+	local ns="bypass-t$$-$1"
+	ip netns add "$ns"
+	on_exit "ip netns delete $ns"
+	ip -n "$ns" link set lo up
+	echo "$ns"
+}
+
+# Start a command in the background; its pid goes into the variable named by $1 and is killed
+# at exit if still running. Output goes to $T_TMP/<var>.log.
+start_bg() {
+	local var=$1
+	shift
+	"$@" >"$T_TMP/$var.log" 2>&1 &
+	local pid=$!
+	printf -v "$var" '%s' "$pid"
+	on_exit "kill -9 $pid"
+}
+
+# Wait up to $2 seconds (default 10) for a command to succeed.
+wait_for() {
+	local cmd=$1 secs=${2:-10} i
+	for ((i = 0; i < secs * 10; i++)); do
+		if eval "$cmd" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait for pid $1 to exit within $2 seconds; sets WAIT_RC to its exit code.
+wait_exit() {
+	local pid=$1 secs=${2:-5} i
+	for ((i = 0; i < secs * 20; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			set +e
+			wait "$pid"
+			WAIT_RC=$?
+			set -e
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
