@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* bypass-echo's shared state: per-lcore counters, the worker loop, statistics output. */
+#ifndef BYPASS_ECHO_H
+#define BYPASS_ECHO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_lcore.h>
+
+#include "port/port.h"
+#include "stack/stack.h"
+
+/* Counters one worker lcore owns; the main lcore and telemetry only read them. */
+struct echo_lcore {
+	struct stack_stats stack;
+	uint64_t tx;
+	uint64_t tx_dropped;   /* replies the PMD would not take after retries, freed */
+	uint64_t busy_cycles;  /* polls that returned packets, and the work on them */
+	uint64_t idle_cycles;  /* polls that returned nothing */
+	uint16_t queue;
+	bool active;
+} __rte_cache_aligned;
+
+struct echo_app {
+	struct stack_conf conf;
+	struct port port;
+	struct echo_lcore lcores[RTE_MAX_LCORE];
+	volatile bool stop;              /* set by the main lcore: workers return */
+	volatile bool announce;          /* set on link up: queue 0's worker sends a GARP */
+	uint64_t start_tsc;
+	uint64_t link_changes;
+	bool no_huge;
+	const char *stats_json;
+};
+
+/* Totals over every worker lcore. */
+struct echo_totals {
+	struct stack_stats stack;
+	uint64_t rx, tx, replies, drops, tx_dropped, busy_cycles, idle_cycles;
+};
+
+int echo_worker_main(void *arg);
+
+void echo_totals_sum(const struct echo_app *app, struct echo_totals *t);
+void echo_stats_print_line(const struct echo_app *app);
+void echo_stats_print_final(const struct echo_app *app);
+int echo_stats_write_json(const struct echo_app *app);
+int echo_telemetry_register(struct echo_app *app);
+
+#endif

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* bypass-echo: a poll-mode ARP/ICMP/UDP echo host on a DPDK port, no kernel on the data path. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "common/log.h"
+#include "common/profile.h"
+#include "echo.h"
+
+#define MAIN_TICK_US 100000
+#define EAL_ARGS_MAX 128
+#define HUGEPAGES_FREE_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+#define HUGEPAGES_FREE_1G "/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
+
+static volatile sig_atomic_t quit_signal;
+static volatile sig_atomic_t print_requested;
+
+struct echo_opts {
+	const char *profile;
+	const char *ip;
+	uint16_t port_id;
+	uint16_t udp_ports[64];
+	unsigned int nb_udp_ports;
+	double stats_interval_s;
+	const char *stats_json;
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		print_requested = 1;
+	else
+		quit_signal = sig;
+}
+
+static void
+usage(void)
+{
+	printf("usage: bypass-echo [EAL options] -- [options]\n"
+	       "  --profile NAME|FILE   driver profile (drivers-conf/NAME.conf): EAL args, port\n"
+	       "  --ip ADDR/PREFIX      our IPv4 address (required unless the profile gives one)\n"
+	       "  --udp-port N          UDP port to echo on; repeat for more (default 7)\n"
+	       "  --port N              DPDK port id (default 0)\n"
+	       "  --stats-interval S    print counters every S seconds (default: at exit only)\n"
+	       "  --stats-json FILE     write counters to FILE (every interval and at exit)\n"
+	       "  -h, --help            this text\n"
+	       "SIGUSR1 prints the counters; SIGINT/SIGTERM stop with final counters.\n"
+	       "Telemetry: dpdk-telemetry.py -f bypass-echo, then /bypass/stats.\n");
+}
+
+static int
+parse_u16(const char *opt, const char *val, uint16_t min, uint16_t *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (end == val || *end != '\0' || errno != 0 || v < min || v > UINT16_MAX) {
+		log_err("%s '%s': expected a number from %u to %u", opt, val, min, UINT16_MAX);
+		return -EINVAL;
+	}
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_interval(const char *val, double *out)
+{
+	char *end;
+
+	*out = strtod(val, &end);
+	if (end == val || *end != '\0' || *out < 0 || *out > 86400) {
+		log_err("--stats-interval '%s': expected seconds from 0 to 86400", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "198.18.0.2/24" into the stack's address and prefix length. */
+static int
+parse_ip(const char *val, rte_be32_t *ip, uint8_t *prefix)
+{
+	char buf[64], *slash, *end;
+	struct in_addr a;
+	long p;
+
+	if (strlen(val) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, val);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		goto bad;
+	*slash = '\0';
+	p = strtol(slash + 1, &end, 10);
+	if (inet_pton(AF_INET, buf, &a) != 1 || end == slash + 1 || *end != '\0' || p < 1 ||
+	    p > 32)
+		goto bad;
+	*ip = a.s_addr;
+	*prefix = (uint8_t)p;
+	return 0;
+bad:
+	log_err("--ip '%s': expected ADDRESS/PREFIX such as 198.18.0.2/24", val);
+	return -EINVAL;
+}
+
+static int
+parse_args(int argc, char **argv, struct echo_opts *o)
+{
+	static const struct option longopts[] = {
+		{"profile", required_argument, NULL, 'P'},
+		{"ip", required_argument, NULL, 'i'},
+		{"udp-port", required_argument, NULL, 'u'},
+		{"port", required_argument, NULL, 'p'},
+		{"stats-interval", required_argument, NULL, 's'},
+		{"stats-json", required_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			o->profile = optarg;
+			break;
+		case 'i':
+			o->ip = optarg;
+			break;
+		case 'u':
+			if (o->nb_udp_ports == RTE_DIM(o->udp_ports)) {
+				log_err("--udp-port: at most %zu ports", RTE_DIM(o->udp_ports));
+				return -EINVAL;
+			}
+			if (parse_u16("--udp-port", optarg, 1, &o->udp_ports[o->nb_udp_ports++]))
+				return -EINVAL;
+			break;
+		case 'p':
+			if (parse_u16("--port", optarg, 0, &o->port_id))
+				return -EINVAL;
+			break;
+		case 's':
+			if (parse_interval(optarg, &o->stats_interval_s))
+				return -EINVAL;
+			break;
+		case 'j':
+			o->stats_json = optarg;
+			break;
+		case 'h':
+			usage();
+			exit(0);
+		case ':':
+			log_err("%s needs a value (see --help)", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			log_err("unknown option '%s' (see --help; EAL options go before '--')",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		log_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool
+args_have(char **argv, int argc, const char *prefix)
+{
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
+static long
+read_long(const char *path)
+{
+	long v = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * EAL's own message for missing hugepages is cryptic; name the fix before it runs.
+ * Returns 0 when EAL may start.
+ */
+static int
+preflight_hugepages(bool no_huge)
+{
+	if (no_huge) {
+		log_warn("running without hugepages (--no-huge): mbufs live in ordinary pages, "
+			 "expect lower throughput; results record no_huge");
+		return 0;
+	}
+	if (read_long(HUGEPAGES_FREE_2M) + read_long(HUGEPAGES_FREE_1G) > 0)
+		return 0;
+	log_err("no free hugepages: reserve some with 'scripts/lab setup' or "
+		"'echo 256 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages', "
+		"or run with --no-huge (slower)");
+	return -ENOMEM;
+}
+
+/* Split argv at "--": EAL arguments (profile's first, then the command line's), then ours. */
+static int
+build_eal_argv(char **argv, int app_start, const struct profile *prof, char *prof_buf,
+	       char **eal)
+{
+	int n = 0;
+
+	eal[n++] = argv[0];
+	n += profile_eal_argv(prof, prof_buf, eal + n, EAL_ARGS_MAX / 2);
+	for (int i = 1; i < app_start && n < EAL_ARGS_MAX - 4; i++)
+		eal[n++] = argv[i];
+	/* No hugepage files or shared config left behind; a fixed prefix telemetry can find. */
+	if (!args_have(eal, n, "--in-memory") && !args_have(eal, n, "--file-prefix"))
+		eal[n++] = "--in-memory";
+	if (!args_have(eal, n, "--file-prefix"))
+		eal[n++] = "--file-prefix=bypass-echo";
+	eal[n] = NULL;
+	return n;
+}
+
+/* The app's options: the ones after "--", or none. */
+static int
+load_options(int argc, char **argv, int app_start, struct echo_opts *o, struct profile *prof)
+{
+	char err[512];
+	int app_argc = app_start < argc ? argc - app_start : 1;
+	char **app_argv = app_start < argc ? argv + app_start : argv;
+
+	app_argv[0] = argv[0];
+	if (parse_args(app_argc, app_argv, o) != 0)
+		return -EINVAL;
+	if (o->profile != NULL && profile_load(o->profile, prof, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int
+setup(struct echo_app *app, const struct echo_opts *o, const struct profile *prof)
+{
+	struct port_conf pc = {
+		.port_id = o->port_id,
+		.rx_desc = prof->rx_desc,
+		.tx_desc = prof->tx_desc,
+		.mtu = prof->mtu,
+		.mbufs = prof->mbufs,
+		.promisc = prof->promisc,
+	};
+	const char *ip = o->ip != NULL ? o->ip : prof->ip;
+	unsigned int lcore;
+	char err[512];
+	rte_be32_t addr;
+	uint8_t prefix;
+	int rc;
+
+	if (ip == NULL || ip[0] == '\0') {
+		log_err("no address: give --ip ADDRESS/PREFIX (e.g. --ip 198.18.0.2/24) or a "
+			"profile with 'ip ='");
+		return -EINVAL;
+	}
+	if (parse_ip(ip, &addr, &prefix) != 0)
+		return -EINVAL;
+	if (rte_eth_dev_count_avail() == 0) {
+		log_err("no DPDK ports: give a --vdev (e.g. --vdev=net_tap0) or --profile net_tap "
+			"before '--', or bind a NIC to vfio-pci (scripts/lab bind PCI)");
+		return -ENODEV;
+	}
+	if (rte_lcore_count() < 2) {
+		log_err("needs a worker lcore besides the main one: give -l 0,1 (or more)");
+		return -EINVAL;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		app->lcores[lcore].queue = pc.nb_queues;
+		app->lcores[lcore].active = true;
+		pc.queue_lcore[pc.nb_queues++] = lcore;
+		if (pc.nb_queues == PORT_MAX_QUEUES)
+			break;
+	}
+	rc = port_setup(&pc, &app->port, err, sizeof(err));
+	if (rc != 0) {
+		log_err("%s", err);
+		return rc;
+	}
+	stack_conf_init(&app->conf, &app->port.mac, addr, prefix);
+	app->conf.rx_cksum_offload = app->port.rx_cksum_offload;
+	for (unsigned int i = 0; i < o->nb_udp_ports; i++)
+		stack_conf_add_udp_port(&app->conf, o->udp_ports[i]);
+	if (o->nb_udp_ports == 0)
+		stack_conf_add_udp_port(&app->conf, STACK_UDP_ECHO_PORT);
+	return 0;
+}
+
+static void
+print_start(const struct echo_app *app, const char *ip)
+{
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	rte_ether_format_addr(mac, sizeof(mac), &app->port.mac);
+	printf("bypass-echo: %s on port %u (%s, %s), %u worker lcore(s)%s\n", ip,
+	       app->port.port_id, app->port.driver, mac, app->port.nb_queues,
+	       app->no_huge ? ", no hugepages" : "");
+	printf("bypass-echo: hugepage memory %.1f MiB, %u mbufs in use at start\n",
+	       (double)port_hugepage_bytes() / (1 << 20), port_mbufs_in_use(&app->port));
+	fflush(stdout);
+}
+
+/* The main lcore's job while workers poll: signals, link state, statistics. */
+static void
+main_loop(struct echo_app *app, const struct echo_opts *o)
+{
+	uint64_t hz = rte_get_tsc_hz(), next_stats = 0;
+	bool link = port_link_up(app->port.port_id);
+
+	if (o->stats_interval_s > 0)
+		next_stats = rte_get_tsc_cycles() + (uint64_t)(o->stats_interval_s * (double)hz);
+	while (!quit_signal) {
+		bool now = port_link_up(app->port.port_id);
+
+		if (now != link) {
+			app->link_changes++;
+			printf("bypass-echo: link %s\n", now ? "up" : "down");
+			fflush(stdout);
+			if (now)
+				app->announce = true;
+			link = now;
+		}
+		if (print_requested) {
+			print_requested = 0;
+			echo_stats_print_line(app);
+		}
+		if (next_stats != 0 && rte_get_tsc_cycles() >= next_stats) {
+			echo_stats_print_line(app);
+			echo_stats_write_json(app);
+			next_stats += (uint64_t)(o->stats_interval_s * (double)hz);
+		}
+		rte_delay_us_sleep(MAIN_TICK_US);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct echo_app app;
+	struct echo_opts opts = {0};
+	char *eal_argv[EAL_ARGS_MAX + 1], prof_buf[PROFILE_EAL_MAX];
+	struct profile prof;
+	unsigned int in_use_end;
+	int app_start, eal_argc, rc;
+
+	log_set_prog("bypass-echo");
+	profile_defaults(&prof);
+	/* The profile carries EAL arguments, so the app's options are read before EAL's. */
+	for (app_start = 1; app_start < argc && strcmp(argv[app_start], "--") != 0; app_start++)
+		;
+	if (load_options(argc, argv, app_start, &opts, &prof) != 0)
+		return 2;
+	eal_argc = build_eal_argv(argv, app_start, &prof, prof_buf, eal_argv);
+	app.no_huge = args_have(eal_argv, eal_argc, "--no-huge");
+	app.stats_json = opts.stats_json;
+	if (preflight_hugepages(app.no_huge) != 0)
+		return 1;
+	if (rte_eal_init(eal_argc, eal_argv) < 0)
+		rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s (check the EAL arguments "
+			 "before '--'%s)\n", rte_strerror(rte_errno),
+			 opts.profile ? " and the profile's eal line" : "");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
+
+	rc = setup(&app, &opts, &prof);
+	if (rc != 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
+	if (echo_telemetry_register(&app) != 0)
+		log_warn("telemetry command /bypass/stats not registered");
+	print_start(&app, opts.ip != NULL ? opts.ip : prof.ip);
+	if (port_wait_link(app.port.port_id, prof.link_wait_ms) != 0)
+		log_warn("port %u: link still down after %u ms; serving anyway, replies wait for "
+			 "link up (for net_tap: ip link set IFACE up)", app.port.port_id,
+			 prof.link_wait_ms);
+	else
+		app.announce = true;
+
+	app.start_tsc = rte_get_tsc_cycles();
+	rte_eal_mp_remote_launch(echo_worker_main, &app, SKIP_MAIN);
+	main_loop(&app, &opts);
+
+	app.stop = true;
+	rte_eal_mp_wait_lcore();
+	in_use_end = port_mbufs_in_use(&app.port);
+	printf("bypass-echo: %s: stopping; %u mbufs in use after the workers stopped\n",
+	       strsignal(quit_signal), in_use_end);
+	echo_stats_print_final(&app);
+	echo_stats_write_json(&app);
+	printf("bypass-echo: %u mbufs in use after the port closed\n", port_teardown(&app.port));
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* bypass-echo's counters as people and programs read them: terminal, JSON file, telemetry. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_telemetry.h>
+
+#include "common/json.h"
+#include "common/log.h"
+#include "echo.h"
+
+static struct echo_app *telemetry_app;
+
+void
+echo_totals_sum(const struct echo_app *app, struct echo_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++) {
+		const struct echo_lcore *lc = &app->lcores[i];
+
+		if (!lc->active)
+			continue;
+		for (int v = 0; v < STACK_VERDICT_MAX; v++)
+			t->stack.verdicts[v] += __atomic_load_n(&lc->stack.verdicts[v],
+								__ATOMIC_RELAXED);
+		t->tx += __atomic_load_n(&lc->tx, __ATOMIC_RELAXED);
+		t->tx_dropped += __atomic_load_n(&lc->tx_dropped, __ATOMIC_RELAXED);
+		t->busy_cycles += __atomic_load_n(&lc->busy_cycles, __ATOMIC_RELAXED);
+		t->idle_cycles += __atomic_load_n(&lc->idle_cycles, __ATOMIC_RELAXED);
+	}
+	t->rx = stack_stats_total(&t->stack);
+	t->replies = stack_stats_replies(&t->stack);
+	t->drops = t->rx - t->replies;
+}
+
+static double
+echo_uptime_s(const struct echo_app *app)
+{
+	return (double)(rte_get_tsc_cycles() - app->start_tsc) / (double)rte_get_tsc_hz();
+}
+
+/* Busy cycles per received packet: the cost of the fast path, polls that found nothing aside. */
+static double
+echo_cycles_per_pkt(const struct echo_totals *t)
+{
+	return t->rx ? (double)t->busy_cycles / (double)t->rx : 0.0;
+}
+
+void
+echo_stats_print_line(const struct echo_app *app)
+{
+	struct echo_totals t;
+
+	echo_totals_sum(app, &t);
+	printf("stats: rx %" PRIu64 " = replies %" PRIu64 " (arp %" PRIu64 " icmp %" PRIu64
+	       " udp %" PRIu64 ") + drops %" PRIu64 "; tx %" PRIu64 " tx_dropped %" PRIu64
+	       "; %.1f cycles/pkt\n",
+	       t.rx, t.replies, t.stack.verdicts[STACK_REPLY_ARP],
+	       t.stack.verdicts[STACK_REPLY_ICMP], t.stack.verdicts[STACK_REPLY_UDP], t.drops,
+	       t.tx, t.tx_dropped, echo_cycles_per_pkt(&t));
+	fflush(stdout);
+}
+
+void
+echo_stats_print_final(const struct echo_app *app)
+{
+	struct echo_totals t;
+
+	echo_totals_sum(app, &t);
+	printf("final counters after %.1f s:\n", echo_uptime_s(app));
+	printf("  %-18s %" PRIu64 "\n", "rx", t.rx);
+	printf("  %-18s %" PRIu64 "\n", "replies", t.replies);
+	printf("  %-18s %" PRIu64 "\n", "drops", t.drops);
+	for (int v = 0; v < STACK_VERDICT_MAX; v++)
+		if (t.stack.verdicts[v] != 0)
+			printf("    %-16s %" PRIu64 "\n", stack_verdict_name(v),
+			       t.stack.verdicts[v]);
+	printf("  %-18s %" PRIu64 "\n", "tx", t.tx);
+	printf("  %-18s %" PRIu64 "\n", "tx_dropped", t.tx_dropped);
+	printf("  %-18s %.1f\n", "cycles/pkt", echo_cycles_per_pkt(&t));
+	printf("  balance: rx %" PRIu64 " %s replies %" PRIu64 " + drops %" PRIu64 "\n", t.rx,
+	       t.rx == t.replies + t.drops ? "=" : "!=", t.replies, t.drops);
+	fflush(stdout);
+}
+
+static void
+echo_stats_fill(struct json_writer *w, void *arg)
+{
+	const struct echo_app *app = arg;
+	struct echo_totals t;
+
+	echo_totals_sum(app, &t);
+	json_object_begin(w, NULL);
+	json_u64(w, "pid", (uint64_t)getpid());
+	json_double(w, "uptime_s", echo_uptime_s(app));
+	json_str(w, "driver", app->port.driver);
+	json_u64(w, "lcores", app->port.nb_queues);
+	json_bool(w, "no_huge", app->no_huge);
+	json_u64(w, "rx", t.rx);
+	json_u64(w, "tx", t.tx);
+	json_object_begin(w, "replies");
+	for (int v = 0; v < STACK_FIRST_DROP; v++)
+		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
+	json_object_end(w);
+	json_object_begin(w, "drops");
+	for (int v = STACK_FIRST_DROP; v < STACK_VERDICT_MAX; v++)
+		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
+	json_object_end(w);
+	json_u64(w, "tx_dropped", t.tx_dropped);
+	json_u64(w, "busy_cycles", t.busy_cycles);
+	json_u64(w, "idle_cycles", t.idle_cycles);
+	json_u64(w, "tsc_hz", rte_get_tsc_hz());
+	json_u64(w, "link_changes", app->link_changes);
+	json_array_begin(w, "per_lcore");
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++) {
+		const struct echo_lcore *lc = &app->lcores[i];
+		uint64_t rx;
+
+		if (!lc->active)
+			continue;
+		rx = stack_stats_total(&lc->stack);
+		json_object_begin(w, NULL);
+		json_u64(w, "lcore", i);
+		json_u64(w, "queue", lc->queue);
+		json_u64(w, "rx", rx);
+		json_u64(w, "tx", lc->tx);
+		json_u64(w, "busy_cycles", lc->busy_cycles);
+		json_u64(w, "idle_cycles", lc->idle_cycles);
+		json_double(w, "cycles_per_pkt", rx ? (double)lc->busy_cycles / (double)rx : 0.0);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
+int
+echo_stats_write_json(const struct echo_app *app)
+{
+	char err[512];
+	int rc;
+
+	if (app->stats_json == NULL)
+		return 0;
+	rc = json_write_file(app->stats_json, echo_stats_fill, (void *)(uintptr_t)app, err,
+			     sizeof(err));
+	if (rc != 0)
+		log_warn("stats file: %s", err);
+	return rc;
+}
+
+/* /bypass/stats: the same counters as the JSON file, for dpdk-telemetry.py. */
+static int
+echo_telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct echo_totals t;
+
+	echo_totals_sum(telemetry_app, &t);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "rx", t.rx);
+	rte_tel_data_add_dict_u64(d, "tx", t.tx);
+	rte_tel_data_add_dict_u64(d, "replies", t.replies);
+	rte_tel_data_add_dict_u64(d, "drops", t.drops);
+	rte_tel_data_add_dict_u64(d, "tx_dropped", t.tx_dropped);
+	rte_tel_data_add_dict_u64(d, "busy_cycles", t.busy_cycles);
+	rte_tel_data_add_dict_u64(d, "idle_cycles", t.idle_cycles);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
+	for (int v = 0; v < STACK_VERDICT_MAX; v++) {
+		char name[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(name, sizeof(name), "%s_%s", stack_verdict_is_reply(v) ? "reply" : "drop",
+			 stack_verdict_name(v));
+		rte_tel_data_add_dict_u64(d, name, t.stack.verdicts[v]);
+	}
+	return 0;
+}
+
+int
+echo_telemetry_register(struct echo_app *app)
+{
+	telemetry_app = app;
+	return rte_telemetry_register_cmd("/bypass/stats", echo_telemetry_stats,
+					  "bypass-echo counters: rx = replies + drops, by kind");
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The worker lcore: poll one queue, let the stack judge the burst, send the replies back. */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "echo.h"
+
+/* How often to offer the PMD what it did not take before freeing it: an lcore never blocks. */
+#define ECHO_TX_RETRIES 4
+
+static void
+echo_send(struct echo_lcore *lc, uint16_t port_id, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = 0;
+
+	for (int tries = 0; sent < n && tries <= ECHO_TX_RETRIES; tries++)
+		sent += rte_eth_tx_burst(port_id, lc->queue, pkts + sent, n - sent);
+	lc->tx += sent;
+	if (unlikely(sent < n)) {
+		lc->tx_dropped += n - sent;
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
+/* A gratuitous ARP so peers learn (or relearn) us when the link comes up. */
+static void
+echo_announce(struct echo_app *app, struct echo_lcore *lc)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(app->port.queue_pool[lc->queue]);
+
+	app->announce = false;
+	if (m == NULL)
+		return;
+	m->data_len = stack_arp_announce(&app->conf, rte_pktmbuf_mtod(m, uint8_t *));
+	m->pkt_len = m->data_len;
+	if (rte_eth_tx_burst(app->port.port_id, lc->queue, &m, 1) == 0)
+		rte_pktmbuf_free(m);
+}
+
+int
+echo_worker_main(void *arg)
+{
+	struct echo_app *app = arg;
+	struct echo_lcore *lc = &app->lcores[rte_lcore_id()];
+	const struct stack_conf *conf = &app->conf;
+	const uint16_t port_id = app->port.port_id, queue = lc->queue;
+	struct rte_mbuf *pkts[PORT_BURST_MAX];
+	uint64_t t0 = rte_rdtsc(), t1;
+
+	while (!app->stop) {
+		uint16_t n = rte_eth_rx_burst(port_id, queue, pkts, PORT_BURST_MAX);
+
+		if (n == 0) {
+			t1 = rte_rdtsc();
+			lc->idle_cycles += t1 - t0;
+			t0 = t1;
+			if (unlikely(app->announce) && queue == 0)
+				echo_announce(app, lc);
+			continue;
+		}
+		n = stack_input_burst(conf, pkts, n, &lc->stack);
+		if (n > 0)
+			echo_send(lc, port_id, pkts, n);
+		t1 = rte_rdtsc();
+		lc->busy_cycles += t1 - t0;
+		t0 = t1;
+	}
+	return 0;
+}

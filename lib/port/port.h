@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* DPDK port setup from a driver profile: queues, RSS, offloads, NUMA-local mempools, link. */
+#ifndef PORT_PORT_H
+#define PORT_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#define PORT_MAX_QUEUES 16
+#define PORT_BURST_MAX 32
+
+struct port_conf {
+	uint16_t port_id;
+	uint16_t nb_queues;                       /* one RX/TX pair per worker */
+	unsigned int queue_lcore[PORT_MAX_QUEUES]; /* the lcore polling each queue */
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+	uint16_t mtu;       /* 0: leave as it is */
+	uint32_t mbufs;     /* per mempool; 0: sized from descriptors and queues */
+	bool promisc;
+};
+
+struct port {
+	uint16_t port_id;
+	uint16_t nb_queues;
+	int socket;                               /* NUMA socket of the device, -1 unknown */
+	char driver[32];
+	struct rte_ether_addr mac;
+	bool rss;                                 /* RSS spreads flows over the queues */
+	bool rx_cksum_offload;                    /* PMD sets RX checksum flags */
+	struct rte_mempool *queue_pool[PORT_MAX_QUEUES];
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* one per socket in use */
+	bool started;
+};
+
+/*
+ * Configure and start a port: queues, RSS when nb_queues > 1 and the PMD can, offloads taken
+ * from what rte_eth_dev_info offers, one mempool per NUMA socket of the polling lcores.
+ * Returns 0, or a negative errno with what failed and what to do in err.
+ */
+int port_setup(const struct port_conf *conf, struct port *port, char *err, size_t errlen);
+
+/* Wait up to timeout_ms for link up. Returns 0, or -ETIMEDOUT with the link still down. */
+int port_wait_link(uint16_t port_id, uint32_t timeout_ms);
+
+/* True when the link is up right now. */
+bool port_link_up(uint16_t port_id);
+
+/* mbufs taken out of this port's pools (in rings, in flight, held by lcores). */
+unsigned int port_mbufs_in_use(const struct port *port);
+
+/*
+ * Stop and close the port, then free its pools. Safe on a partly set-up port.
+ * Returns how many mbufs were still out of the pools after the close (0 when none leaked).
+ */
+unsigned int port_teardown(struct port *port);
+
+/* Bytes of hugepage memory the process has mapped, summed over sockets. */
+size_t port_hugepage_bytes(void);
+
+#endif
