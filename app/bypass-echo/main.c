@@ -27,7 +27,9 @@ static volatile sig_atomic_t print_requested;
 
 struct echo_opts {
 	const char *profile;
-	const char *ip;
+	const char *ip;         /* as given, or the profile's */
+	rte_be32_t addr;
+	uint8_t prefix;
 	uint16_t port_id;
 	uint16_t udp_ports[64];
 	unsigned int nb_udp_ports;
@@ -232,8 +234,12 @@ build_eal_argv(char **argv, int app_start, const struct profile *prof, char *pro
 	n += profile_eal_argv(prof, prof_buf, eal + n, EAL_ARGS_MAX / 2);
 	for (int i = 1; i < app_start && n < EAL_ARGS_MAX - 4; i++)
 		eal[n++] = argv[i];
-	/* No hugepage files or shared config left behind; a fixed prefix telemetry can find. */
-	if (!args_have(eal, n, "--in-memory") && !args_have(eal, n, "--file-prefix"))
+	/*
+	 * No hugepage files or shared config left behind (--no-huge is in memory already, and
+	 * refuses --in-memory); a fixed prefix telemetry can find.
+	 */
+	if (!args_have(eal, n, "--in-memory") && !args_have(eal, n, "--proc-type") &&
+	    !args_have(eal, n, "--no-huge"))
 		eal[n++] = "--in-memory";
 	if (!args_have(eal, n, "--file-prefix"))
 		eal[n++] = "--file-prefix=bypass-echo";
@@ -256,7 +262,14 @@ load_options(int argc, char **argv, int app_start, struct echo_opts *o, struct p
 		log_err("%s", err);
 		return -ENOENT;
 	}
-	return 0;
+	if (o->ip == NULL && prof->ip[0] != '\0')
+		o->ip = prof->ip;
+	if (o->ip == NULL) {
+		log_err("no address: give --ip ADDRESS/PREFIX (e.g. --ip 198.18.0.2/24) or a "
+			"profile with 'ip ='");
+		return -EINVAL;
+	}
+	return parse_ip(o->ip, &o->addr, &o->prefix);
 }
 
 static int
@@ -270,20 +283,10 @@ setup(struct echo_app *app, const struct echo_opts *o, const struct profile *pro
 		.mbufs = prof->mbufs,
 		.promisc = prof->promisc,
 	};
-	const char *ip = o->ip != NULL ? o->ip : prof->ip;
 	unsigned int lcore;
 	char err[512];
-	rte_be32_t addr;
-	uint8_t prefix;
 	int rc;
 
-	if (ip == NULL || ip[0] == '\0') {
-		log_err("no address: give --ip ADDRESS/PREFIX (e.g. --ip 198.18.0.2/24) or a "
-			"profile with 'ip ='");
-		return -EINVAL;
-	}
-	if (parse_ip(ip, &addr, &prefix) != 0)
-		return -EINVAL;
 	if (rte_eth_dev_count_avail() == 0) {
 		log_err("no DPDK ports: give a --vdev (e.g. --vdev=net_tap0) or --profile net_tap "
 			"before '--', or bind a NIC to vfio-pci (scripts/lab bind PCI)");
@@ -305,7 +308,7 @@ setup(struct echo_app *app, const struct echo_opts *o, const struct profile *pro
 		log_err("%s", err);
 		return rc;
 	}
-	stack_conf_init(&app->conf, &app->port.mac, addr, prefix);
+	stack_conf_init(&app->conf, &app->port.mac, o->addr, o->prefix);
 	app->conf.rx_cksum_offload = app->port.rx_cksum_offload;
 	for (unsigned int i = 0; i < o->nb_udp_ports; i++)
 		stack_conf_add_udp_port(&app->conf, o->udp_ports[i]);
@@ -384,8 +387,10 @@ main(int argc, char **argv)
 	if (preflight_hugepages(app.no_huge) != 0)
 		return 1;
 	if (rte_eal_init(eal_argc, eal_argv) < 0)
-		rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s (check the EAL arguments "
-			 "before '--'%s)\n", rte_strerror(rte_errno),
+		rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s (%s; see the EAL lines above "
+			 "and the EAL arguments before '--'%s)\n", rte_strerror(rte_errno),
+			 rte_errno == ENODEV ? "a --vdev or -a names a device that could not be "
+					       "probed" : "EAL refused its arguments or resources",
 			 opts.profile ? " and the profile's eal line" : "");
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -398,7 +403,7 @@ main(int argc, char **argv)
 	}
 	if (echo_telemetry_register(&app) != 0)
 		log_warn("telemetry command /bypass/stats not registered");
-	print_start(&app, opts.ip != NULL ? opts.ip : prof.ip);
+	print_start(&app, opts.ip);
 	if (port_wait_link(app.port.port_id, prof.link_wait_ms) != 0)
 		log_warn("port %u: link still down after %u ms; serving anyway, replies wait for "
 			 "link up (for net_tap: ip link set IFACE up)", app.port.port_id,
