@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ICMP layer (RFC 792): answer echo requests byte for byte, answer nothing else. */
+#include <string.h>
+
 #include <rte_icmp.h>
 
 #include "icmp.h"
@@ -11,7 +13,7 @@ icmp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4
 {
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ip_hdr_len);
 	uint16_t len = rte_be_to_cpu_16(ip->total_length) - ip_hdr_len;
-	rte_be16_t old_word;
+	rte_be16_t old_word, new_word;
 
 	if (len < ICMP_MIN_BYTES)
 		return STACK_DROP_ICMP_SHORT;
@@ -24,9 +26,9 @@ icmp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4
 		return STACK_DROP_ICMP_BAD_CODE;
 
 	/* ping ignores a reply whose data differs: only the type changes. */
-	old_word = *(rte_be16_t *)&icmp->icmp_type;
-	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
-	icmp->icmp_cksum = cksum_adjust16(icmp->icmp_cksum, old_word,
-					  *(rte_be16_t *)&icmp->icmp_type);
+	old_word = wire_word(RTE_IP_ICMP_ECHO_REQUEST, 0);
+	new_word = wire_word(RTE_IP_ICMP_ECHO_REPLY, 0);
+	memcpy(&icmp->icmp_type, &new_word, sizeof(new_word));
+	icmp->icmp_cksum = cksum_adjust16(icmp->icmp_cksum, old_word, new_word);
 	return STACK_REPLY_ICMP;
 }

@@ -7,6 +7,15 @@
 #include "ipv4.h"
 #include "udp.h"
 
+/* The common header without options has a constant length: let the compiler unroll its sum. */
+static inline bool
+ipv4_hdr_cksum_ok(const struct rte_ipv4_hdr *ip, uint16_t hdr_len)
+{
+	if (likely(hdr_len == IPV4_MIN_HDR_BYTES))
+		return cksum_ok(ip, IPV4_MIN_HDR_BYTES, 0);
+	return cksum_ok(ip, hdr_len, 0);
+}
+
 /* 0/8, 127/8, 224/4 and 240/4 (which holds 255.255.255.255), the subnet broadcast, ourselves. */
 static bool
 ipv4_src_is_martian(const struct stack_conf *conf, rte_be32_t src)
@@ -51,7 +60,7 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(pkt->data + l2_len);
 	uint16_t present = pkt->len - l2_len, hdr_len, total;
 	enum stack_verdict v;
-	rte_be16_t old_word;
+	rte_be16_t old_word, new_word;
 
 	/* Every length is checked before any helper that trusts the header runs. */
 	if (present < IPV4_MIN_HDR_BYTES)
@@ -66,7 +75,7 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	if ((pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return STACK_DROP_IP_BAD_CKSUM;
 	if ((pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	    !cksum_ok(ip, hdr_len, 0))
+	    !ipv4_hdr_cksum_ok(ip, hdr_len))
 		return STACK_DROP_IP_BAD_CKSUM;
 	total = rte_be_to_cpu_16(ip->total_length);
 	if (total < hdr_len || total > present)
@@ -102,10 +111,11 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 
 	/* Turn around: swapping the addresses leaves every checksum as it was; the TTL does not. */
 	RTE_SWAP(ip->src_addr, ip->dst_addr);
-	old_word = *(rte_be16_t *)&ip->time_to_live;
-	ip->time_to_live = conf->ttl;
-	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, old_word,
-					  *(rte_be16_t *)&ip->time_to_live);
+	/* One 16-bit store for TTL and protocol: a byte store then a word load would stall. */
+	old_word = wire_word(ip->time_to_live, ip->next_proto_id);
+	new_word = wire_word(conf->ttl, ip->next_proto_id);
+	memcpy(&ip->time_to_live, &new_word, sizeof(new_word));
+	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, old_word, new_word);
 	if (hdr_len > IPV4_MIN_HDR_BYTES)
 		ipv4_strip_options(pkt, hdr_len - IPV4_MIN_HDR_BYTES);
 	eth_reply((struct rte_ether_hdr *)pkt->data, conf);

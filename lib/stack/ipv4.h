@@ -3,6 +3,8 @@
 #ifndef STACK_IPV4_H
 #define STACK_IPV4_H
 
+#include <string.h>
+
 #include <rte_ip.h>
 
 #include "stack.h"
@@ -25,28 +27,78 @@ cksum_adjust16(rte_be16_t cksum, rte_be16_t old, rte_be16_t new)
 	return (rte_be16_t)~sum;
 }
 
-/* One's complement sum of the IPv4 pseudo-header for an L4 segment of l4_len bytes. */
-static inline uint32_t
+/* A 16-bit wire word from its two bytes in wire order, whatever the host's byte order. */
+static inline rte_be16_t
+wire_word(uint8_t first, uint8_t second)
+{
+	union {
+		uint8_t b[2];
+		rte_be16_t w;
+	} u = {.b = {first, second}};
+
+	return u.w;
+}
+
+/* One's complement sum (unfolded) of the IPv4 pseudo-header for an L4 segment of l4_len bytes. */
+static inline uint64_t
 ipv4_pseudo_sum(const struct rte_ipv4_hdr *ip, uint16_t l4_len)
 {
-	uint32_t sum = 0;
+	return (uint64_t)ip->src_addr + ip->dst_addr +
+	       wire_word(0, ip->next_proto_id) + rte_cpu_to_be_16(l4_len);
+}
 
-	sum += ip->src_addr >> 16;
-	sum += ip->src_addr & 0xffff;
-	sum += ip->dst_addr >> 16;
-	sum += ip->dst_addr & 0xffff;
-	sum += rte_cpu_to_be_16(ip->next_proto_id);
-	sum += rte_cpu_to_be_16(l4_len);
+/*
+ * One's complement sum of len bytes, eight at a time into a 64-bit accumulator. Folding the
+ * 32-bit halves gives the same 16-bit sum as adding 16-bit words (2^16 = 1 mod 0xffff), at a
+ * quarter of the additions of DPDK 22.11's word loop. Inline: it is the inner loop of the stack.
+ */
+static inline uint64_t
+cksum_add(const void *buf, uint16_t len, uint64_t sum)
+{
+	const uint8_t *p = buf;
+	uint64_t v;
+	uint32_t w;
+	uint16_t h = 0;
+
+	for (; len >= 8; len -= 8, p += 8) {
+		memcpy(&v, p, 8);
+		sum += (v & 0xffffffff) + (v >> 32);
+	}
+	if (len >= 4) {
+		memcpy(&w, p, 4);
+		sum += w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, 2);
+		sum += h;
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1) {
+		h = 0;
+		memcpy(&h, p, 1); /* the odd byte, padded with a zero byte after it */
+		sum += h;
+	}
 	return sum;
+}
+
+static inline uint16_t
+cksum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
 /* True when the one's complement sum of the data, checksum field included, verifies. */
 static inline bool
-cksum_ok(const void *data, uint16_t len, uint32_t initial)
+cksum_ok(const void *data, uint16_t len, uint64_t initial)
 {
-	uint32_t sum = __rte_raw_cksum(data, len, initial);
-
-	return __rte_raw_cksum_reduce(sum) == 0xffff;
+	return cksum_fold(cksum_add(data, len, initial)) == 0xffff;
 }
 
 /*

@@ -45,7 +45,8 @@ uint16_t
 stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
 		  struct stack_stats *stats)
 {
-	uint16_t replies = 0;
+	struct rte_mbuf *drops[n];
+	uint16_t replies = 0, nb_drops = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -64,7 +65,7 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 		}
 		stats->verdicts[v]++;
 		if (!stack_verdict_is_reply(v)) {
-			rte_pktmbuf_free(m);
+			drops[nb_drops++] = m;
 			continue;
 		}
 		/* The reply may start later (options stripped) and end sooner (padding trimmed). */
@@ -74,6 +75,8 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 		m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
 		pkts[replies++] = m;
 	}
+	if (nb_drops != 0)
+		rte_pktmbuf_free_bulk(drops, nb_drops);
 	return replies;
 }
 

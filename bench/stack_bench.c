@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The stack alone: cycles and nanoseconds per packet over bursts of prepared mbufs, by kind. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "stack/stack.h"
+
+#define BENCH_BURST 32
+#define BENCH_ROUNDS_DEFAULT 100000
+#define BENCH_TRIALS 7
+#define BENCH_UDP_PORT 9000
+#define BENCH_POOL_MBUFS 1023
+
+static const struct rte_ether_addr mac_a = {{0x02, 0, 0, 0, 0, 0x01}};
+static const struct rte_ether_addr mac_b = {{0x02, 0, 0, 0, 0, 0x02}};
+static const rte_be32_t ip_a = RTE_BE32(0xc6120002); /* 198.18.0.2 */
+static const rte_be32_t ip_b = RTE_BE32(0xc6120001); /* 198.18.0.1, the peer */
+
+struct bench_frame {
+	const char *name;
+	uint8_t bytes[128];
+	uint16_t len;
+	enum stack_verdict expect;
+};
+
+static struct rte_ipv4_hdr *
+frame_ipv4(struct bench_frame *f, uint8_t proto, uint16_t l4_len)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f->bytes;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+	rte_ether_addr_copy(&mac_a, &eth->dst_addr);
+	rte_ether_addr_copy(&mac_b, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + l4_len);
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = ip_b;
+	ip->dst_addr = ip_a;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	f->len = sizeof(*eth) + sizeof(*ip) + l4_len;
+	return ip;
+}
+
+/* A 64-byte frame on the wire: 18 bytes of UDP payload, port 9000 to port 9000. */
+static void
+frame_udp(struct bench_frame *f)
+{
+	struct rte_ipv4_hdr *ip = frame_ipv4(f, IPPROTO_UDP, sizeof(struct rte_udp_hdr) + 18);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	udp->src_port = RTE_BE16(BENCH_UDP_PORT);
+	udp->dst_port = RTE_BE16(BENCH_UDP_PORT);
+	udp->dgram_len = RTE_BE16(sizeof(*udp) + 18);
+	memset(udp + 1, 0xa5, 18);
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	f->name = "udp echo (64 B frame)";
+	f->expect = STACK_REPLY_UDP;
+}
+
+static void
+frame_ping(struct bench_frame *f)
+{
+	struct rte_ipv4_hdr *ip = frame_ipv4(f, IPPROTO_ICMP, sizeof(struct rte_icmp_hdr) + 56);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_ident = RTE_BE16(1);
+	icmp->icmp_seq_nb = RTE_BE16(1);
+	for (int i = 0; i < 56; i++)
+		((uint8_t *)(icmp + 1))[i] = (uint8_t)i;
+	icmp->icmp_cksum = (rte_be16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + 56);
+	f->name = "ping (56 B data)";
+	f->expect = STACK_REPLY_ICMP;
+}
+
+static void
+frame_arp(struct bench_frame *f)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f->bytes;
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+
+	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
+	rte_ether_addr_copy(&mac_b, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+	rte_ether_addr_copy(&mac_b, &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = ip_b;
+	arp->arp_data.arp_tip = ip_a;
+	f->len = 60;
+	f->name = "arp request";
+	f->expect = STACK_REPLY_ARP;
+}
+
+/* A UDP datagram to a port nobody serves: validated all the way down, then dropped. */
+static void
+frame_drop(struct bench_frame *f)
+{
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+
+	frame_udp(f);
+	ip = (struct rte_ipv4_hdr *)(f->bytes + sizeof(struct rte_ether_hdr));
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	udp->dst_port = RTE_BE16(BENCH_UDP_PORT + 1);
+	udp->dgram_cksum = 0;
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	f->name = "dropped (udp to closed port)";
+	f->expect = STACK_DROP_UDP_PORT_CLOSED;
+}
+
+static void
+fill(struct rte_mbuf **m, const struct bench_frame *f)
+{
+	for (int i = 0; i < BENCH_BURST; i++) {
+		rte_pktmbuf_reset(m[i]);
+		memcpy(rte_pktmbuf_mtod(m[i], void *), f->bytes, f->len);
+		m[i]->data_len = f->len;
+		m[i]->pkt_len = f->len;
+	}
+}
+
+/* Time stack_input_burst alone; restoring the frames and freeing replies are not counted. */
+static double
+bench_trial(struct rte_mempool *mp, const struct stack_conf *conf, const struct bench_frame *f,
+	    long rounds)
+{
+	struct rte_mbuf *m[BENCH_BURST];
+	struct stack_stats st = {0};
+	uint64_t cycles = 0;
+
+	for (long r = 0; r < rounds; r++) {
+		uint64_t t0;
+		uint16_t n;
+
+		if (rte_pktmbuf_alloc_bulk(mp, m, BENCH_BURST) != 0) {
+			fprintf(stderr, "stack-bench: mempool empty\n");
+			exit(1);
+		}
+		fill(m, f);
+		t0 = rte_rdtsc_precise();
+		n = stack_input_burst(conf, m, BENCH_BURST, &st);
+		cycles += rte_rdtsc_precise() - t0;
+		rte_pktmbuf_free_bulk(m, n);
+	}
+	if (st.verdicts[f->expect] != (uint64_t)rounds * BENCH_BURST) {
+		fprintf(stderr, "stack-bench: %s: verdict %s expected on every frame\n", f->name,
+			stack_verdict_name(f->expect));
+		exit(1);
+	}
+	return (double)cycles / ((double)rounds * BENCH_BURST);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Several trials: the minimum is the stack's cost, the median shows the machine's noise. */
+static void
+bench_kind(struct rte_mempool *mp, const struct stack_conf *conf, const struct bench_frame *f,
+	   long rounds, double hz)
+{
+	double c[BENCH_TRIALS];
+
+	for (int t = 0; t < BENCH_TRIALS; t++)
+		c[t] = bench_trial(mp, conf, f, rounds);
+	qsort(c, BENCH_TRIALS, sizeof(c[0]), cmp_double);
+	printf("%-30s %10.1f %10.1f %10.2f\n", f->name, c[0], c[BENCH_TRIALS / 2],
+	       c[0] / hz * 1e9);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench_frame frames[4] = {0};
+	struct stack_conf a;
+	struct rte_mempool *mp;
+	long rounds = BENCH_ROUNDS_DEFAULT;
+	double hz;
+	int n = rte_eal_init(argc, argv);
+
+	if (n < 0) {
+		fprintf(stderr, "stack-bench: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	if (n + 1 < argc)
+		rounds = atol(argv[n + 1]);
+	mp = rte_pktmbuf_pool_create("bench", BENCH_POOL_MBUFS, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     (int)rte_socket_id());
+	if (mp == NULL) {
+		fprintf(stderr, "stack-bench: mempool: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	stack_conf_init(&a, &mac_a, ip_a, 24);
+	stack_conf_add_udp_port(&a, BENCH_UDP_PORT);
+	frame_udp(&frames[0]);
+	frame_ping(&frames[1]);
+	frame_arp(&frames[2]);
+	frame_drop(&frames[3]);
+	hz = (double)rte_get_tsc_hz();
+
+	printf("stack-bench: %d trials of %ld bursts of %d per kind, TSC %.3f GHz\n",
+	       BENCH_TRIALS, rounds, BENCH_BURST, hz / 1e9);
+	printf("%-30s %10s %10s %10s\n", "kind", "cycles min", "median", "ns min");
+	for (int i = 0; i < 4; i++)
+		bench_kind(mp, &a, &frames[i], rounds, hz);
+	rte_mempool_free(mp);
+	rte_eal_cleanup();
+	return 0;
+}
