@@ -72,4 +72,6 @@ closed=$(sed -n 's/.*: \([0-9]*\) mbufs in use after the port closed/\1/p' "$log
 [ -n "$start" ] && [ "$start" = "$stopped" ] || fail "mbufs in use: $start at start, $stopped at stop"
 [ "$closed" = 0 ] || fail "$closed mbufs still out of the pool after the port closed"
 [ "$(ls /dev/hugepages | wc -l)" -eq "$huge_before" ] || fail "hugepage files left in /dev/hugepages"
-say "PASS: mbufs in use $start at start and at stop, 0 after close; no hugepage files left"
+mib=$(sed -n "s/.*hugepage memory \([0-9.]*\) MiB.*/\1/p" "$log")
+awk -v m="$mib" 'BEGIN { exit !(m > 0 && m < 256) }' || fail "hugepage footprint $mib MiB (limit 256)"
+say "PASS: hugepage footprint $mib MiB; mbufs in use $start at start and at stop, 0 after close; no hugepage files left"
