@@ -26,16 +26,18 @@ enum stack_verdict
 eth_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 {
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)pkt->data;
+	uint64_t dst, src;
 
 	if (pkt->len < sizeof(*eth))
 		return STACK_DROP_ETH_SHORT;
+	dst = eth_load48(&eth->dst_addr);
+	src = eth_load48(&eth->src_addr); /* 8 bytes from offset 6: still inside the header */
 	/* tap and af_packet can deliver frames for other hosts: look before trusting anything. */
-	if (!eth_is_ours_or_bcast(&eth->dst_addr, &conf->mac))
+	if (dst != conf->mac48 && dst != ETH_ADDR_BCAST48)
 		return STACK_DROP_ETH_NOT_FOR_US;
-	if (rte_is_multicast_ether_addr(&eth->src_addr) ||
-	    rte_is_same_ether_addr(&eth->src_addr, &conf->mac))
+	if (eth_addr48_is_multicast(src) || src == conf->mac48)
 		return STACK_DROP_ETH_BAD_SRC;
-	pkt->l2_bcast = rte_is_broadcast_ether_addr(&eth->dst_addr);
+	pkt->l2_bcast = dst == ETH_ADDR_BCAST48;
 
 	switch (eth->ether_type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):

@@ -17,6 +17,8 @@ stack_conf_init(struct stack_conf *conf, const struct rte_ether_addr *mac, rte_b
 {
 	memset(conf, 0, sizeof(*conf));
 	rte_ether_addr_copy(mac, &conf->mac);
+	memcpy(&conf->mac48, mac, RTE_ETHER_ADDR_LEN);
+	conf->mac48 = rte_le_to_cpu_64(conf->mac48);
 	conf->ip = ip;
 	conf->netmask = prefix_len == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - prefix_len));
 	conf->ttl = STACK_TTL_DEFAULT;

@@ -70,6 +70,7 @@ enum stack_verdict {
 /* Read-mostly configuration shared by every lcore. */
 struct stack_conf {
 	struct rte_ether_addr mac;
+	uint64_t mac48;        /* mac as eth_load48() reads it from a frame */
 	rte_be32_t ip;
 	rte_be32_t netmask;
 	uint8_t ttl;
