@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Kernel socket transports (udp, tcp, uds-dgram, uds-stream, uds-seqpacket): one socket per
+ * flow, sendmmsg/recvmmsg batches for datagrams, framing by the known size for byte streams. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gen/transport.h"
+#include "sockio/addr.h"
+#include "sockio/sock.h"
+
+#define UDP4_PAYLOAD_MAX 65507u	/* 65535 - 20 (IPv4) - 8 (UDP) */
+#define UDP6_PAYLOAD_MAX 65527u	/* 65535 - 8; no jumbograms */
+#define STREAM_SIZE_MAX (16u << 20)	/* engine limit for tcp and uds-stream messages */
+/* Linux refuses a Unix datagram longer than the sender's sk_sndbuf minus this. */
+#define UDS_DGRAM_SNDBUF_SLACK 32u
+#define STREAM_BUF_MIN_BYTES (256u << 10)
+#define NS_PER_MS 1000000u
+
+struct sock_flow {
+	int fd;
+	/* byte streams only: [head, tail) not yet handed out / not yet written */
+	uint8_t *rx;
+	size_t rx_head, rx_tail, rx_cap;
+	uint8_t *tx;
+	size_t tx_head, tx_tail, tx_cap;
+};
+
+struct sock_conn {
+	struct gen_conn base;
+	struct sockio_addr addr;
+	const struct gen_payload_fmt *fmt;
+	uint32_t size;
+	uint16_t flow_base;
+	uint16_t nflows;
+	unsigned batch;
+	bool busy_poll;
+	bool stream;
+	unsigned rr;			/* flow to read first next time */
+	struct sock_flow *flows;
+	struct pollfd *pfds;
+	/* datagram batches: slot j of rxmem holds size + 1 bytes so a longer reply shows */
+	uint8_t *txmem, *rxmem;
+	struct mmsghdr *txm, *rxm;
+	struct iovec *txiov, *rxiov;
+};
+
+static struct sock_conn *
+sock_conn_of(struct gen_conn *c)
+{
+	return (struct sock_conn *)c;
+}
+
+/* Describe a failed call in c->err; returns -err for the caller to pass on. */
+static int
+sock_fail(struct sock_conn *sc, unsigned fi, const char *what, int err)
+{
+	const char *hint = "";
+
+	if (err == ECONNREFUSED || err == ENOENT)
+		hint = " (no server there, or it stopped)";
+	else if (err == EPIPE || err == ECONNRESET)
+		hint = " (the server closed the connection)";
+	snprintf(sc->base.err, sizeof(sc->base.err), "%s flow %u: %s: %s%s", sc->addr.text,
+		 sc->flow_base + fi, what, strerror(err), hint);
+	return -err;
+}
+
+static int
+sock_parse(const char *target, struct sockio_addr *a, char *err, size_t errlen)
+{
+	int rc = sockio_addr_parse(target, a, err, errlen);
+
+	return rc < 0 ? rc : 0;
+}
+
+/* Largest Unix datagram the default socket buffer lets a sender (the echo server too) send. */
+static int
+uds_dgram_max(int socktype, uint32_t *max, char *err, size_t errlen)
+{
+	int fd = socket(AF_UNIX, socktype | SOCK_CLOEXEC, 0), sndbuf = 0;
+	socklen_t len = sizeof(sndbuf);
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0) {
+		snprintf(err, errlen, "probing the Unix socket buffer size: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	close(fd);
+	*max = (uint32_t)sndbuf > UDS_DGRAM_SNDBUF_SLACK ?
+		(uint32_t)sndbuf - UDS_DGRAM_SNDBUF_SLACK : 0;
+	return 0;
+}
+
+static int
+sock_max_size(const char *target, const struct gen_dpdk_opts *dpdk, uint32_t *max, char *err,
+	      size_t errlen)
+{
+	struct sockio_addr a;
+	int rc = sock_parse(target, &a, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	switch (a.transport) {
+	case SOCKIO_UDP:
+		*max = a.family == AF_INET6 ? UDP6_PAYLOAD_MAX : UDP4_PAYLOAD_MAX;
+		return 0;
+	case SOCKIO_UDS_DGRAM:
+	case SOCKIO_UDS_SEQPACKET:
+		return uds_dgram_max(a.socktype, max, err, errlen);
+	default:
+		*max = STREAM_SIZE_MAX;
+		return 0;
+	}
+}
+
+/* Bigger socket buffers so a deep window does not overflow them; root may exceed rmem_max. */
+static void
+sock_set_bufs(int fd, int bytes)
+{
+	if (bytes <= 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+}
+
+static void sock_close(struct gen_conn *c);
+
+static int
+sock_alloc_batches(struct sock_conn *sc)
+{
+	size_t rxslot = (size_t)sc->size + 1;
+
+	sc->txmem = malloc((size_t)sc->batch * sc->size);
+	sc->rxmem = malloc((size_t)sc->batch * rxslot);
+	sc->txm = calloc(sc->batch, sizeof(*sc->txm));
+	sc->rxm = calloc(sc->batch, sizeof(*sc->rxm));
+	sc->txiov = calloc(sc->batch, sizeof(*sc->txiov));
+	sc->rxiov = calloc(sc->batch, sizeof(*sc->rxiov));
+	if (sc->txmem == NULL || sc->rxmem == NULL || sc->txm == NULL || sc->rxm == NULL ||
+	    sc->txiov == NULL || sc->rxiov == NULL)
+		return -ENOMEM;
+	for (unsigned j = 0; j < sc->batch; j++) {
+		sc->txiov[j].iov_base = sc->txmem + (size_t)j * sc->size;
+		sc->txiov[j].iov_len = sc->size;
+		sc->txm[j].msg_hdr.msg_iov = &sc->txiov[j];
+		sc->txm[j].msg_hdr.msg_iovlen = 1;
+		sc->rxiov[j].iov_base = sc->rxmem + (size_t)j * rxslot;
+		sc->rxiov[j].iov_len = rxslot;
+		sc->rxm[j].msg_hdr.msg_iov = &sc->rxiov[j];
+		sc->rxm[j].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
+}
+
+static int
+sock_alloc_stream(struct sock_flow *f, uint32_t size)
+{
+	size_t cap = (size_t)size * 2 > STREAM_BUF_MIN_BYTES ? (size_t)size * 2 :
+		     STREAM_BUF_MIN_BYTES;
+
+	f->rx = malloc(cap);
+	f->tx = malloc(cap);
+	if (f->rx == NULL || f->tx == NULL)
+		return -ENOMEM;
+	f->rx_cap = f->tx_cap = cap;
+	return 0;
+}
+
+static int
+sock_open(const struct gen_open_args *a, struct gen_conn **out, char *err, size_t errlen)
+{
+	struct sock_conn *sc = calloc(1, sizeof(*sc));
+	int rc, one = 1;
+
+	if (sc == NULL) {
+		snprintf(err, errlen, "no memory for a connection");
+		return -ENOMEM;
+	}
+	rc = sock_parse(a->target, &sc->addr, err, errlen);
+	if (rc < 0)
+		goto out_free;
+	sc->fmt = a->fmt;
+	sc->size = a->fmt->size;
+	sc->flow_base = a->flow_base;
+	sc->nflows = a->nflows;
+	sc->batch = a->batch > 0 ? a->batch : 1;
+	sc->busy_poll = a->busy_poll;
+	sc->stream = sockio_transport_is_stream(sc->addr.transport);
+	sc->flows = calloc(sc->nflows, sizeof(*sc->flows));
+	sc->pfds = calloc(sc->nflows, sizeof(*sc->pfds));
+	if (sc->flows == NULL || sc->pfds == NULL || sock_alloc_batches(sc) != 0) {
+		snprintf(err, errlen, "no memory for %u flows of %u-byte messages", sc->nflows,
+			 sc->size);
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	for (unsigned i = 0; i < sc->nflows; i++)
+		sc->flows[i].fd = -1;
+	for (unsigned i = 0; i < sc->nflows; i++) {
+		struct sock_flow *f = &sc->flows[i];
+
+		f->fd = sockio_connect(&sc->addr, false, err, errlen);
+		if (f->fd < 0) {
+			rc = -ECONNREFUSED;
+			goto out_free;
+		}
+		sc->pfds[i].fd = f->fd;
+		sock_set_bufs(f->fd, a->sockbuf_bytes);
+		/* Blocking receives wake up every slice so the engine keeps its clock. */
+		sockio_set_timeouts(f->fd, GEN_BLOCK_SLICE_MS);
+		if (sc->addr.transport == SOCKIO_TCP)
+			setsockopt(f->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (a->so_busy_poll_us > 0) {
+			rc = sockio_set_busy_poll(f->fd, a->so_busy_poll_us);
+			if (rc < 0) {
+				snprintf(err, errlen, "SO_BUSY_POLL on %s: %s", sc->addr.text,
+					 strerror(-rc));
+				goto out_free;
+			}
+		}
+		if (sc->stream && sock_alloc_stream(f, sc->size) != 0) {
+			snprintf(err, errlen, "no memory for stream buffers");
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
+	*out = &sc->base;
+	return 0;
+
+out_free:
+	sock_close(&sc->base);
+	return rc;
+}
+
+static int
+sock_thread_start(struct gen_conn *c)
+{
+	return 0;
+}
+
+static void
+sock_thread_stop(struct gen_conn *c)
+{
+}
+
+/* Datagrams: a run of messages of one flow, up to batch per sendmmsg. */
+static int
+sock_send_dgram(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned fi = m[i].flow - sc->flow_base, run = 0;
+		int fd = sc->flows[fi].fd, r;
+
+		while (i + run < n && run < sc->batch && m[i + run].flow == m[i].flow) {
+			gen_payload_write(sc->fmt, sc->txmem + (size_t)run * sc->size, m[i].flow,
+					  m[i + run].seq, m[i + run].ts);
+			run++;
+		}
+		do {
+			sc->base.syscalls++;
+			if (run == 1)
+				r = send(fd, sc->txmem, sc->size, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ?
+				    -1 : 1;
+			else
+				r = sendmmsg(fd, sc->txm, run, MSG_DONTWAIT | MSG_NOSIGNAL);
+		} while (r < 0 && errno == EINTR);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == ENOBUFS)
+				return (int)i;
+			return sock_fail(sc, fi, "send", errno);
+		}
+		i += (unsigned)r;
+		if ((unsigned)r < run)
+			return (int)i;
+	}
+	return (int)n;
+}
+
+/* Write out what a stream flow has buffered. Returns 0 (maybe some left) or a negative errno. */
+static int
+sock_flush(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+
+	while (f->tx_tail > f->tx_head) {
+		ssize_t r;
+
+		sc->base.syscalls++;
+		r = send(f->fd, f->tx + f->tx_head, f->tx_tail - f->tx_head,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			return sock_fail(sc, fi, "send", errno);
+		}
+		f->tx_head += (size_t)r;
+	}
+	f->tx_head = f->tx_tail = 0;
+	return 0;
+}
+
+/* Byte streams: a message counts as sent once it is in the flow's buffer, whole. */
+static int
+sock_send_stream(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned fi = m[i].flow - sc->flow_base;
+		struct sock_flow *f = &sc->flows[fi];
+		unsigned first = i;
+		int rc;
+
+		if (f->tx_head > 0) {
+			memmove(f->tx, f->tx + f->tx_head, f->tx_tail - f->tx_head);
+			f->tx_tail -= f->tx_head;
+			f->tx_head = 0;
+		}
+		while (i < n && m[i].flow == m[first].flow && f->tx_tail + sc->size <= f->tx_cap) {
+			gen_payload_write(sc->fmt, f->tx + f->tx_tail, m[i].flow, m[i].seq, m[i].ts);
+			f->tx_tail += sc->size;
+			i++;
+		}
+		rc = sock_flush(sc, fi);
+		if (rc < 0)
+			return rc;
+		if (i < n && m[i].flow == m[first].flow)
+			return (int)i;	/* buffer full: the kernel is not taking more */
+	}
+	return (int)n;
+}
+
+static int
+sock_send(struct gen_conn *c, const struct gen_tx *m, unsigned n)
+{
+	struct sock_conn *sc = sock_conn_of(c);
+
+	return sc->stream ? sock_send_stream(sc, m, n) : sock_send_dgram(sc, m, n);
+}
+
+/* One recvmmsg (or a blocking one when block is set) on flow fi into out[got..max). */
+static int
+sock_recv_dgram_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, unsigned got,
+		     unsigned max, bool block)
+{
+	unsigned k = max - got < sc->batch ? max - got : sc->batch;
+	int r;
+
+	do {
+		sc->base.syscalls++;
+		r = recvmmsg(sc->flows[fi].fd, sc->rxm + got, k,
+			     block ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		if (errno == EAGAIN)
+			return 0;
+		return sock_fail(sc, fi, "receive", errno);
+	}
+	for (int j = 0; j < r; j++) {
+		struct mmsghdr *mh = &sc->rxm[got + (unsigned)j];
+
+		out[got + (unsigned)j].buf = mh->msg_hdr.msg_iov->iov_base;
+		out[got + (unsigned)j].len = mh->msg_len;
+	}
+	return r;
+}
+
+/* Read what a stream flow has, then hand out the whole messages in its buffer. */
+static int
+sock_recv_stream_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, unsigned got,
+		      unsigned max, bool block)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	unsigned n = 0;
+
+	if (f->rx_head > 0) {
+		memmove(f->rx, f->rx + f->rx_head, f->rx_tail - f->rx_head);
+		f->rx_tail -= f->rx_head;
+		f->rx_head = 0;
+	}
+	if ((f->rx_tail - f->rx_head) / sc->size < max - got && f->rx_tail < f->rx_cap) {
+		ssize_t r;
+
+		do {
+			sc->base.syscalls++;
+			r = recv(f->fd, f->rx + f->rx_tail, f->rx_cap - f->rx_tail,
+				 block ? 0 : MSG_DONTWAIT);
+		} while (r < 0 && errno == EINTR);
+		if (r == 0)
+			return sock_fail(sc, fi, "receive", EPIPE);
+		if (r < 0 && errno != EAGAIN)
+			return sock_fail(sc, fi, "receive", errno);
+		if (r > 0)
+			f->rx_tail += (size_t)r;
+	}
+	while (got + n < max && f->rx_tail - f->rx_head >= sc->size) {
+		out[got + n].buf = f->rx + f->rx_head;
+		out[got + n].len = sc->size;
+		f->rx_head += sc->size;
+		n++;
+	}
+	return (int)n;
+}
+
+static int
+sock_recv_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, unsigned got,
+	       unsigned max, bool block)
+{
+	if (sc->stream)
+		return sock_recv_stream_flow(sc, fi, out, got, max, block);
+	return sock_recv_dgram_flow(sc, fi, out, got, max, block);
+}
+
+/* One pass over every flow, starting where the last pass stopped so none starves. */
+static int
+sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending_tx)
+{
+	unsigned got = 0;
+
+	*pending_tx = false;
+	for (unsigned k = 0; k < sc->nflows && got < max; k++) {
+		unsigned fi = (sc->rr + k) % sc->nflows;
+		int r;
+
+		if (sc->stream && sc->flows[fi].tx_tail > sc->flows[fi].tx_head) {
+			r = sock_flush(sc, fi);
+			if (r < 0)
+				return r;
+			*pending_tx |= sc->flows[fi].tx_tail > sc->flows[fi].tx_head;
+		}
+		r = sock_recv_flow(sc, fi, out, got, max, false);
+		if (r < 0)
+			return r;
+		got += (unsigned)r;
+	}
+	sc->rr = (sc->rr + 1) % sc->nflows;
+	return (int)got;
+}
+
+static int
+sock_recv(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait_ns)
+{
+	struct sock_conn *sc = sock_conn_of(c);
+	bool block = wait_ns > 0 && !sc->busy_poll, pending_tx = false;
+	int r, timeout_ms;
+
+	if (n > sc->batch && !sc->stream)
+		n = sc->batch;	/* one batch of receive buffers */
+	/*
+	 * One flow, nothing to write: a blocking receive is one system call per wake-up, as a
+	 * plain blocking client makes (its SO_RCVTIMEO bounds the sleep).
+	 */
+	if (block && sc->nflows == 1 &&
+	    !(sc->stream && sc->flows[0].tx_tail > sc->flows[0].tx_head)) {
+		if (sc->stream) {
+			struct sock_flow *f = &sc->flows[0];
+
+			/* Whole messages already buffered need no system call. */
+			if (f->rx_tail - f->rx_head >= sc->size)
+				return sock_recv_stream_flow(sc, 0, out, 0, n, false);
+		}
+		return sock_recv_flow(sc, 0, out, 0, n, true);
+	}
+	r = sock_sweep(sc, out, n, &pending_tx);
+	if (r != 0 || !block)
+		return r;
+	timeout_ms = (int)((wait_ns + NS_PER_MS - 1) / NS_PER_MS);
+	if (timeout_ms > GEN_BLOCK_SLICE_MS)
+		timeout_ms = GEN_BLOCK_SLICE_MS;
+	for (unsigned i = 0; i < sc->nflows; i++) {
+		struct sock_flow *f = &sc->flows[i];
+
+		sc->pfds[i].events = POLLIN;
+		if (sc->stream && f->tx_tail > f->tx_head)
+			sc->pfds[i].events |= POLLOUT;
+	}
+	sc->base.syscalls++;
+	r = poll(sc->pfds, sc->nflows, timeout_ms);
+	if (r <= 0)
+		return r < 0 && errno != EINTR ? sock_fail(sc, 0, "poll", errno) : 0;
+	return sock_sweep(sc, out, n, &pending_tx);
+}
+
+static void
+sock_close(struct gen_conn *c)
+{
+	struct sock_conn *sc = sock_conn_of(c);
+
+	if (sc == NULL)
+		return;
+	for (unsigned i = 0; sc->flows != NULL && i < sc->nflows; i++) {
+		if (sc->flows[i].fd >= 0)
+			close(sc->flows[i].fd);
+		free(sc->flows[i].rx);
+		free(sc->flows[i].tx);
+	}
+	free(sc->flows);
+	free(sc->pfds);
+	free(sc->txmem);
+	free(sc->rxmem);
+	free(sc->txm);
+	free(sc->rxm);
+	free(sc->txiov);
+	free(sc->rxiov);
+	free(sc);
+}
+
+#define SOCK_OPS(var, label, is_stream)				\
+	const struct gen_transport_ops var = {			\
+		.name = label,					\
+		.stream = is_stream,				\
+		.max_size = sock_max_size,			\
+		.open = sock_open,				\
+		.thread_start = sock_thread_start,		\
+		.thread_stop = sock_thread_stop,		\
+		.send = sock_send,				\
+		.recv = sock_recv,				\
+		.close = sock_close,				\
+	}
+
+SOCK_OPS(gen_transport_udp, "udp", false);
+SOCK_OPS(gen_transport_tcp, "tcp", true);
+SOCK_OPS(gen_transport_uds_dgram, "uds-dgram", false);
+SOCK_OPS(gen_transport_uds_stream, "uds-stream", true);
+SOCK_OPS(gen_transport_uds_seqpacket, "uds-seqpacket", false);
