@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -229,6 +230,11 @@ sockio_listen(const struct sockio_addr *a, const struct sockio_listen_opts *o,
 		snprintf(err, errlen, "setsockopt SO_REUSEADDR on %s: %s", a->text, strerror(errno));
 		goto out_close;
 	}
+	/* An echo must not wait for Nagle; accepted sockets inherit it from the listener. */
+	if (a->transport == SOCKIO_TCP && sock_setopt_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) != 0) {
+		snprintf(err, errlen, "setsockopt TCP_NODELAY on %s: %s", a->text, strerror(errno));
+		goto out_close;
+	}
 	if (o->reuseport && sock_setopt_int(fd, SOL_SOCKET, SO_REUSEPORT, 1) != 0) {
 		snprintf(err, errlen, "setsockopt SO_REUSEPORT on %s: %s", a->text, strerror(errno));
 		goto out_close;
@@ -277,6 +283,10 @@ sockio_connect(const struct sockio_addr *a, bool nonblock, char *err, size_t err
 			snprintf(err, errlen, "autobind for %s: %s", a->text, strerror(errno));
 			goto out_close;
 		}
+	}
+	if (a->transport == SOCKIO_TCP && sock_setopt_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) != 0) {
+		snprintf(err, errlen, "setsockopt TCP_NODELAY on %s: %s", a->text, strerror(errno));
+		goto out_close;
 	}
 	do {
 		rc = connect(fd, (const struct sockaddr *)&a->ss, a->len);
