@@ -312,6 +312,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		return -EINVAL;
 	}
 	o->target = argv[optind];
+	o->dpdk.nqueues = (uint16_t)o->threads;
 	if (o->rate > 0 && o->window > 1) {
 		log_err("--window is for the closed loop and --rate for the open loop: give one");
 		return -EINVAL;
@@ -429,6 +430,7 @@ main(int argc, char **argv)
 		.transport = ops->name, .path = o.label,
 		.driver = ops->driver != NULL ? ops->driver() : NULL,
 		.clock = clock.tsc ? "tsc" : "monotonic", .tsc_hz = clock.tsc_hz,
+		.no_huge = ops->no_huge != NULL ? ops->no_huge() : -1,
 	};
 	if (!o.quiet) {
 		printf("# echo-gen %s, %s clock, %u flow(s), %u thread(s), batch %u\n", o.target,

@@ -72,6 +72,7 @@ struct gen_result {
 	uint64_t client_syscalls;
 	struct srvstats_cost server;	/* valid == false when unknown */
 	char server_note[GEN_ERR_MAX];	/* why the server's cost is unknown, if asked for */
+	uint64_t ignored;		/* frames that were not replies (dpdk: ARP, IPv6, ...) */
 	bool interrupted;		/* a signal ended the cell early */
 	bool dead_server;		/* the error was a server that stopped answering */
 };
@@ -96,6 +97,7 @@ struct gen_labels {
 	const char *path;	/* what the user calls this path; default: the transport */
 	const char *driver;	/* DPDK PMD or NULL */
 	const char *clock;	/* "tsc" or "monotonic" */
+	int no_huge;		/* dpdk: 1 without hugepages, 0 with; -1 for kernel transports */
 	uint64_t tsc_hz;
 };
 

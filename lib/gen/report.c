@@ -118,6 +118,10 @@ gen_report_json(struct json_writer *w, const struct gen_cfg *cfg, const struct g
 	json_str(w, "target", cfg->target);
 	json_str(w, "path", l->path != NULL ? l->path : l->transport);
 	json_str(w, "driver", l->driver);
+	if (l->no_huge < 0)
+		json_null(w, "no_huge");
+	else
+		json_bool(w, "no_huge", l->no_huge > 0);
 	json_u64(w, "payload_bytes", cfg->size);
 	json_str(w, "mode", cfg->rate_pps > 0 ? "open" : "closed");
 	if (cfg->rate_pps > 0) {
@@ -143,6 +147,7 @@ gen_report_json(struct json_writer *w, const struct gen_cfg *cfg, const struct g
 	json_u64(w, "duplicate", res->c.duplicate);
 	json_u64(w, "reordered", res->c.reordered);
 	json_u64(w, "late", res->c.late);
+	json_u64(w, "ignored_frames", res->ignored);
 	json_double(w, "pps", pps(res));
 	json_double(w, "gbps", gbps(cfg, res));
 	json_rtt(w, res->rtt);

@@ -125,6 +125,11 @@ gen_cfg_check(const struct gen_cfg *cfg, char *err, size_t errlen)
 			 cfg->threads, GEN_THREADS_MAX, cfg->flows);
 		return -EINVAL;
 	}
+	if (cfg->ops->threads_max > 0 && cfg->threads > cfg->ops->threads_max) {
+		snprintf(err, errlen, "--threads %u: the %s transport runs %u worker thread(s) at "
+			 "most", cfg->threads, cfg->ops->name, cfg->ops->threads_max);
+		return -EINVAL;
+	}
 	if (cfg->batch == 0 || cfg->batch > GEN_BATCH_MAX) {
 		snprintf(err, errlen, "--batch %u: expected 1 to %u", cfg->batch, GEN_BATCH_MAX);
 		return -EINVAL;
@@ -677,6 +682,7 @@ result_collect(struct gen_run_ctx *r, struct gen_result *res)
 		res->c.reordered += w->c.reordered;
 		res->c.late += w->c.late;
 		hist_merge(res->rtt, w->hist);
+		res->ignored += w->conn->ignored;
 		if (w->measure_began && w->measure_ended) {
 			res_sample_diff(&w->res0, &w->res1, &d);
 			res->client.cpu_user_s += d.cpu_user_s;

@@ -17,6 +17,7 @@
 /* Head of every transport's connection state. */
 struct gen_conn {
 	uint64_t syscalls;	/* system calls this connection made, all of them */
+	uint64_t ignored;	/* frames that were no reply of ours (ARP, IPv6, other hosts) */
 	char err[GEN_ERR_MAX];	/* what failed, when send or recv returned a negative errno */
 };
 
@@ -41,6 +42,9 @@ struct gen_dpdk_opts {
 	const char *local_mac;	/* NULL: the port's */
 	const char *dst_mac;	/* NULL: resolve by ARP */
 	uint16_t src_port;	/* first UDP source port; flow f uses src_port + f */
+	uint16_t port_id;	/* DPDK port (default 0) */
+	uint16_t nqueues;	/* queue pairs to set up: one per worker thread */
+	bool eal_ready;		/* the host program ran rte_eal_init and started port_id */
 };
 
 struct gen_open_args {
@@ -59,6 +63,7 @@ struct gen_open_args {
 struct gen_transport_ops {
 	const char *name;
 	bool stream;		/* a byte stream: the server sees bytes, not messages */
+	unsigned threads_max;	/* most worker threads it supports; 0: no limit */
 	/*
 	 * Largest message (payload bytes) this transport carries to target. Returns 0, or a
 	 * negative errno with the reason in err (a target that does not parse, for one).
@@ -87,6 +92,8 @@ struct gen_transport_ops {
 	void (*shutdown)(void);
 	/* The driver's name for results ("net_memif"); NULL for kernel transports. */
 	const char *(*driver)(void);
+	/* True when the DPDK memory is ordinary pages (--no-huge); NULL for kernel transports. */
+	bool (*no_huge)(void);
 };
 
 /*
