@@ -413,6 +413,8 @@ main(int argc, char **argv)
 
 	app.start_tsc = rte_get_tsc_cycles();
 	rte_eal_mp_remote_launch(echo_worker_main, &app, SKIP_MAIN);
+	printf("bypass-echo: serving (link %s)\n", port_link_up(app.port.port_id) ? "up" : "down");
+	fflush(stdout);
 	main_loop(&app, &opts);
 
 	app.stop = true;

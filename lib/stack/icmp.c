@@ -30,5 +30,11 @@ icmp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4
 	new_word = wire_word(RTE_IP_ICMP_ECHO_REPLY, 0);
 	memcpy(&icmp->icmp_type, &new_word, sizeof(new_word));
 	icmp->icmp_cksum = cksum_adjust16(icmp->icmp_cksum, old_word, new_word);
+	/*
+	 * RFC 1624's update yields 0x0000 when the reply's other words sum to zero (an all-zero
+	 * ping), where the only checksum that verifies is 0xffff: sum it afresh, 1 ping in 65536.
+	 */
+	if (unlikely(icmp->icmp_cksum == 0))
+		icmp->icmp_cksum = (rte_be16_t)~cksum_fold(cksum_add(icmp, len, 0));
 	return STACK_REPLY_ICMP;
 }

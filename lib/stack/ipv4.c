@@ -61,6 +61,7 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	uint16_t present = pkt->len - l2_len, hdr_len, total;
 	enum stack_verdict v;
 	rte_be16_t old_word, new_word;
+	uint64_t ip_flags;
 
 	/* Every length is checked before any helper that trusts the header runs. */
 	if (present < IPV4_MIN_HDR_BYTES)
@@ -72,10 +73,11 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 		return STACK_DROP_IP_BAD_IHL;
 	if (hdr_len > present)
 		return STACK_DROP_IP_HDR_TRUNC;
-	if ((pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+	ip_flags = pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	if (ip_flags == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return STACK_DROP_IP_BAD_CKSUM;
-	if ((pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	    !ipv4_hdr_cksum_ok(ip, hdr_len))
+	/* NONE: the PMD vouches for the header but its checksum field is not filled in. */
+	if (ip_flags == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && !ipv4_hdr_cksum_ok(ip, hdr_len))
 		return STACK_DROP_IP_BAD_CKSUM;
 	total = rte_be_to_cpu_16(ip->total_length);
 	if (total < hdr_len || total > present)
@@ -116,8 +118,12 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	new_word = wire_word(conf->ttl, ip->next_proto_id);
 	memcpy(&ip->time_to_live, &new_word, sizeof(new_word));
 	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, old_word, new_word);
-	if (hdr_len > IPV4_MIN_HDR_BYTES)
+	if (hdr_len > IPV4_MIN_HDR_BYTES) {
 		ipv4_strip_options(pkt, hdr_len - IPV4_MIN_HDR_BYTES);
+	} else if (unlikely(ip_flags == RTE_MBUF_F_RX_IP_CKSUM_NONE)) {
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
 	eth_reply((struct rte_ether_hdr *)pkt->data, conf);
 	return v;
 }

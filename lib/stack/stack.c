@@ -5,6 +5,9 @@
 #include "eth.h"
 #include "stack.h"
 
+/* Dropped mbufs are freed together, this many at a time. */
+#define STACK_DROPS_BULK 64
+
 static const char *const verdict_names[STACK_VERDICT_MAX] = {
 #define STACK_VERDICT_NAME(id, name) [STACK_##id] = name,
 	STACK_VERDICT_LIST(STACK_VERDICT_NAME)
@@ -47,7 +50,7 @@ uint16_t
 stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
 		  struct stack_stats *stats)
 {
-	struct rte_mbuf *drops[n];
+	struct rte_mbuf *drops[STACK_DROPS_BULK];
 	uint16_t replies = 0, nb_drops = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -68,6 +71,10 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 		stats->verdicts[v]++;
 		if (!stack_verdict_is_reply(v)) {
 			drops[nb_drops++] = m;
+			if (unlikely(nb_drops == STACK_DROPS_BULK)) {
+				rte_pktmbuf_free_bulk(drops, nb_drops);
+				nb_drops = 0;
+			}
 			continue;
 		}
 		/* The reply may start later (options stripped) and end sooner (padding trimmed). */

@@ -67,7 +67,7 @@ enum stack_verdict {
 #define STACK_TTL_DEFAULT 64
 #define STACK_UDP_ECHO_PORT 7
 
-/* Read-mostly configuration shared by every lcore. */
+/* Read-mostly configuration shared by every lcore. Set mac and ip through stack_conf_init(). */
 struct stack_conf {
 	struct rte_ether_addr mac;
 	uint64_t mac48;        /* mac as eth_load48() reads it from a frame */

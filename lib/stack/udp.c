@@ -13,11 +13,23 @@ udp_cksum_ok(const struct stack_pkt *pkt, const struct rte_ipv4_hdr *ip,
 
 	if (udp->dgram_cksum == 0) /* the sender computed none */
 		return true;
-	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+	/* NONE: the PMD vouches for the data; the checksum field is partial (udp_input fixes it). */
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD || l4 == RTE_MBUF_F_RX_L4_CKSUM_NONE)
 		return true;
 	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 		return false;
 	return cksum_ok(udp, udp_len, ipv4_pseudo_sum(ip, udp_len));
+}
+
+/* A full checksum for a datagram whose field the sender left partial; 0 is sent as 0xffff. */
+static void
+udp_cksum_fill(const struct rte_ipv4_hdr *ip, struct rte_udp_hdr *udp, uint16_t udp_len)
+{
+	uint16_t c;
+
+	udp->dgram_cksum = 0;
+	c = (uint16_t)~cksum_fold(cksum_add(udp, udp_len, ipv4_pseudo_sum(ip, udp_len)));
+	udp->dgram_cksum = c == 0 ? 0xffff : c;
 }
 
 enum stack_verdict
@@ -51,5 +63,7 @@ udp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_
 	}
 	/* Swapping ports (and addresses, in the IP layer) leaves the checksum as it was. */
 	RTE_SWAP(udp->src_port, udp->dst_port);
+	if (unlikely((pkt->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE))
+		udp_cksum_fill(ip, udp, udp_len);
 	return STACK_REPLY_UDP;
 }

@@ -30,8 +30,15 @@ trap 'exit 130' INT TERM
 
 say() { printf '%s: %s\n' "$T_NAME" "$*"; }
 
+# Fail with a message; the logs of what start_bg started are shown for the diagnosis.
 fail() {
+	local f
 	say "FAIL: $*" >&2
+	for f in "$T_TMP"/*.log; do
+		[ -f "$f" ] || continue
+		echo "--- $(basename "$f") (last 30 lines)" >&2
+		tail -30 "$f" >&2
+	done
 	exit 1
 }
 

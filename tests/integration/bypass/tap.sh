@@ -18,18 +18,24 @@ start_bg echo_pid ip netns exec "$ns" "$BIN" -l 0,1 --no-pci --file-prefix="$pre
 	--vdev="net_tap0,iface=$tap" --log-level='*:warning' -- \
 	--ip 198.18.0.2/24 --udp-port 7 --stats-json "$stats"
 on_exit "rm -rf /var/run/dpdk/$prefix"
-wait_for "ip -n $ns link show $tap" 20 || { cat "$T_TMP/echo_pid.log"; fail "tap $tap never appeared"; }
+wait_for "ip -n $ns link show $tap" 20 || fail "tap $tap never appeared"
 ip -n "$ns" link set "$tap" address 02:00:00:00:00:aa
 ip -n "$ns" addr add 198.18.0.1/24 dev "$tap"
 ip -n "$ns" link set "$tap" up
-wait_for "grep -q 'mbufs in use at start' $T_TMP/echo_pid.log" 20 ||
-	{ cat "$T_TMP/echo_pid.log"; fail "bypass-echo did not start"; }
+wait_for "grep -q 'bypass-echo: serving' $T_TMP/echo_pid.log" 20 || fail "bypass-echo did not start"
+grep -q 'serving (link up)' "$T_TMP/echo_pid.log" || fail "link of $tap not up"
+
 mac=$(sed -n 's/.*on port 0 (net_tap, \([0-9A-Fa-f:]*\)).*/\1/p' "$T_TMP/echo_pid.log")
 say "bypass-echo up with MAC $mac"
 
 out=$(ip netns exec "$ns" ping -c 100 -i 0.01 -W 1 198.18.0.2) || true
 echo "$out" | tail -2
-echo "$out" | grep -q ' 100 received' || fail "ping: expected 100 of 100 replies"
+echo "$out" | grep -q ' 100 received' || {
+	kill -USR1 "$echo_pid"
+	ip -n "$ns" neigh >&2
+	sleep 0.2
+	fail "ping: expected 100 of 100 replies"
+}
 
 neigh=$(ip -n "$ns" neigh show 198.18.0.2)
 say "ip neigh: $neigh"

@@ -58,6 +58,44 @@ offload_expect(const char *name, uint64_t ol_flags, enum stack_verdict want)
 	golden_run_free(&run);
 }
 
+/*
+ * RX checksum NONE (virtio; af_packet over veth with CHECKSUM_PARTIAL): the PMD vouches for the
+ * data but the checksum fields hold partial sums. The echo is accepted and goes out with full,
+ * valid IP and UDP checksums, so the receiver need not trust anything.
+ */
+static void
+test_udp_offload_cksum_none_fixed(void **state)
+{
+	const uint64_t none = RTE_MBUF_F_RX_IP_CKSUM_NONE | RTE_MBUF_F_RX_L4_CKSUM_NONE;
+	const struct golden_case *c = golden_case_get("udp_echo_7");
+	uint8_t frame[2048];
+	uint16_t udp_len = get_be16(c->req + UDP_OFS + 4);
+	uint32_t partial = pseudo_sum(c->req, udp_len);
+	struct stack_conf conf;
+	struct golden_run run;
+
+	assert_true(c->req_len <= sizeof(frame));
+	memcpy(frame, c->req, c->req_len);
+	/* What a sender with checksum offload leaves: the folded pseudo-header sum, IP sum 0. */
+	partial = (partial & 0xffff) + (partial >> 16);
+	put_be16(frame + UDP_OFS + 6, (uint16_t)partial);
+	put_be16(frame + GOLDEN_ETH_HDR_BYTES + 10, 0);
+
+	golden_conf_init(&conf);
+	conf.rx_cksum_offload = true;
+	golden_input(&conf, frame, c->req_len, 0, &run);
+	golden_assert_verdict(run.verdict, STACK_DROP_IP_BAD_CKSUM, "partial sums, no flags");
+	golden_run_free(&run);
+
+	golden_input(&conf, frame, c->req_len, none, &run);
+	golden_assert_verdict(run.verdict, STACK_REPLY_UDP, "partial sums, NONE flags");
+	golden_assert_bytes(run.pkt.data, run.pkt.len, c->reply, c->reply_len, "udp_echo_7 fixed");
+	assert_int_equal(golden_cksum(run.pkt.data + GOLDEN_ETH_HDR_BYTES, GOLDEN_IP_HDR_BYTES, 0),
+			 0);
+	assert_true(udp_cksum_verifies(run.pkt.data));
+	golden_run_free(&run);
+}
+
 /* The PMD's verdict on the L4 checksum wins over the bytes (ROBUSTNESS 26 with offload). */
 static void
 test_udp_offload_l4_cksum_flags(void **state)
@@ -236,6 +274,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udp_offload_l4_cksum_flags),
+		cmocka_unit_test(test_udp_offload_cksum_none_fixed),
 		cmocka_unit_test(test_udp_ports_follow_conf),
 		cmocka_unit_test(test_udp_every_src_port),
 		cmocka_unit_test(test_udp_every_dst_port),
