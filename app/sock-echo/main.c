@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/cpu.h"
 #include "common/log.h"
@@ -345,6 +346,8 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		log_err("%s", err);
 		sockio_server_close(srv);
+		if (o.stats_json != NULL)
+			unlink(o.stats_json);
 		return EXIT_FAILURE;
 	}
 	log_info("listening on %s (io %s, %u thread%s%s)", o.cfg.addr.text,

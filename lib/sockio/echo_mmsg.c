@@ -88,6 +88,7 @@ mmsg_send(struct sockio_worker *w, struct mmsg_batch *b, unsigned k)
 
 	while (off < k) {
 		int r = sendmmsg(w->fd, b->tx + off, k - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		uint64_t bytes = 0;
 
 		ctr_add(&w->ctr.syscalls, 1);
 		if (r <= 0) {
@@ -96,7 +97,8 @@ mmsg_send(struct sockio_worker *w, struct mmsg_batch *b, unsigned k)
 			continue;
 		}
 		for (int i = 0; i < r; i++)
-			ctr_add(&w->ctr.bytes, b->tx[off + (unsigned)i].msg_len);
+			bytes += b->tx[off + (unsigned)i].msg_len;
+		ctr_add(&w->ctr.bytes, bytes);
 		ctr_add(&w->ctr.messages, (uint64_t)r);
 		off += (unsigned)r;
 	}

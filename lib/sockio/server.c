@@ -208,7 +208,7 @@ server_open_sockets(struct sockio_server *s, char *err, size_t errlen)
 		int fd = sockio_listen(&c->addr, &o, &s->file, err, errlen);
 
 		if (fd < 0)
-			return -EADDRINUSE;
+			return errno > 0 ? -errno : -EIO;
 		s->fds[s->nfds++] = fd;
 		if (s->ops->busy_poll && c->addr.family != AF_UNIX &&
 		    (rc = sockio_set_busy_poll(fd, SOCKIO_BUSY_POLL_US)) < 0 && i == 0)

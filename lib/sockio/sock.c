@@ -40,8 +40,12 @@ sock_open(const struct sockio_addr *a, bool nonblock, char *err, size_t errlen)
 {
 	int fd = socket(a->family, a->socktype | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 
-	if (fd < 0)
-		snprintf(err, errlen, "socket for %s: %s", a->text, strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "socket for %s: %s", a->text, strerror(e));
+		errno = e;
+	}
 	return fd;
 }
 
@@ -218,7 +222,8 @@ sockio_listen(const struct sockio_addr *a, const struct sockio_listen_opts *o,
 	      struct sockio_uds_file *file, char *err, size_t errlen)
 {
 	struct sockio_uds_file own = { .bound = false };
-	int fd, rc;
+	const char *what = NULL;
+	int fd, rc, e = 0;
 
 	fd = sock_open(a, o->nonblock, err, errlen);
 	if (fd < 0)
@@ -226,34 +231,35 @@ sockio_listen(const struct sockio_addr *a, const struct sockio_listen_opts *o,
 	if (a->family == AF_INET6)
 		sock_setopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
 	if (a->socktype == SOCK_STREAM && a->family != AF_UNIX &&
-	    sock_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) != 0) {
-		snprintf(err, errlen, "setsockopt SO_REUSEADDR on %s: %s", a->text, strerror(errno));
-		goto out_close;
-	}
+	    (e = -sock_setopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1)) != 0)
+		what = "SO_REUSEADDR";
 	/* An echo must not wait for Nagle; accepted sockets inherit it from the listener. */
-	if (a->transport == SOCKIO_TCP && sock_setopt_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) != 0) {
-		snprintf(err, errlen, "setsockopt TCP_NODELAY on %s: %s", a->text, strerror(errno));
-		goto out_close;
-	}
-	if (o->reuseport && sock_setopt_int(fd, SOL_SOCKET, SO_REUSEPORT, 1) != 0) {
-		snprintf(err, errlen, "setsockopt SO_REUSEPORT on %s: %s", a->text, strerror(errno));
-		goto out_close;
-	}
-	if (o->timeout_ms > 0 && (rc = sockio_set_timeouts(fd, o->timeout_ms)) != 0) {
-		snprintf(err, errlen, "setsockopt SO_RCVTIMEO on %s: %s", a->text, strerror(-rc));
+	else if (a->transport == SOCKIO_TCP &&
+		 (e = -sock_setopt_int(fd, IPPROTO_TCP, TCP_NODELAY, 1)) != 0)
+		what = "TCP_NODELAY";
+	else if (o->reuseport && (e = -sock_setopt_int(fd, SOL_SOCKET, SO_REUSEPORT, 1)) != 0)
+		what = "SO_REUSEPORT";
+	else if (o->timeout_ms > 0 && (e = -sockio_set_timeouts(fd, o->timeout_ms)) != 0)
+		what = "SO_RCVTIMEO";
+	if (what != NULL) {
+		snprintf(err, errlen, "setsockopt %s on %s: %s", what, a->text, strerror(e));
 		goto out_close;
 	}
 	if (a->family == AF_UNIX) {
-		if (sock_bind_uds(fd, a, o, &own, err, errlen) < 0)
+		rc = sock_bind_uds(fd, a, o, &own, err, errlen);
+		if (rc < 0) {
+			e = -rc;
 			goto out_close;
+		}
 	} else if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0) {
-		snprintf(err, errlen, "bind %s: %s%s", a->text, strerror(errno),
-			 bind_hint(errno, a->family));
+		e = errno;
+		snprintf(err, errlen, "bind %s: %s%s", a->text, strerror(e), bind_hint(e, a->family));
 		goto out_close;
 	}
 	if (sockio_transport_is_connected(a->transport) &&
 	    listen(fd, o->backlog > 0 ? o->backlog : SOCKIO_LISTEN_BACKLOG) != 0) {
-		snprintf(err, errlen, "listen %s: %s", a->text, strerror(errno));
+		e = errno;
+		snprintf(err, errlen, "listen %s: %s", a->text, strerror(e));
 		goto out_unbind;
 	}
 	if (file != NULL)
@@ -264,6 +270,7 @@ out_unbind:
 	sockio_uds_file_remove(&own);
 out_close:
 	close(fd);
+	errno = e;
 	return -1;
 }
 

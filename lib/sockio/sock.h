@@ -37,8 +37,9 @@ struct sockio_uds_file {
 /*
  * Open a server socket on a: socket, options (TCP_NODELAY for TCP), bind, listen (connected
  * transports). For a Unix path it first claims the path (sockio_uds_claim), then applies
- * o->uds_mode and records the file in *file (may be NULL for IP). Returns the fd, or -1 with e.g.
- * "bind tcp:127.0.0.1:7: Address already in use (...)" in err; nothing is left behind.
+ * o->uds_mode and records the file in *file (may be NULL for IP). Returns the fd, or -1 with
+ * errno set and e.g. "bind tcp:127.0.0.1:7: Address already in use (...)" in err; nothing is
+ * left behind.
  */
 int sockio_listen(const struct sockio_addr *a, const struct sockio_listen_opts *o,
 		  struct sockio_uds_file *file, char *err, size_t errlen);

@@ -87,6 +87,9 @@ se_stop "$live" live
 bad 1 "(the directory does not exist; create it first)" "uds-dgram:$W/nodir/x.sock"
 bad 1 "--stats-json: open $W/nodir/s.json" "uds-stream:$W/sj.sock" --stats-json "$W/nodir/s.json"
 
+# A worker that cannot start (pinned to a CPU that does not exist): socket and stats file go.
+bad 1 "pin thread 0 to CPU 1000" "uds-stream:$W/pin.sock" --cpus 1000 --stats-json "$W/pin.json"
+
 # A stale socket (its server died without removing it) is replaced, with a warning.
 "$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$W/stale.sock"
 se_start stale "uds-stream:$W/stale.sock" --io epoll --mode 0600

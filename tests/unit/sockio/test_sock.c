@@ -206,6 +206,7 @@ test_listen_on_regular_file(void **state)
 	snprintf(f->addr, sizeof(f->addr), "uds-dgram:%s", f->path);
 	assert_int_equal(sockio_addr_parse(f->addr, &a, err, sizeof(err)), 0);
 	assert_int_equal(sockio_listen(&a, &o, NULL, err, sizeof(err)), -1);
+	assert_int_equal(errno, EEXIST);
 	assert_non_null(strstr(err, "exists and is not a socket"));
 	assert_int_equal(lstat(f->path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
@@ -256,6 +257,7 @@ test_tcp_port_in_use(void **state)
 	fd = sockio_listen(&a, &o, NULL, err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_int_equal(sockio_listen(&a, &o, NULL, err, sizeof(err)), -1);
+	assert_int_equal(errno, EADDRINUSE);
 	snprintf(want, sizeof(want), "bind %s: Address already in use (another socket", f->addr);
 	assert_non_null(strstr(err, want));
 	assert_int_equal(sockio_ip_check_free(&a, err, sizeof(err)), -EADDRINUSE);
