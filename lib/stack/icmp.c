@@ -9,10 +9,9 @@
 
 enum stack_verdict
 icmp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_hdr *ip,
-	   uint16_t ip_hdr_len)
+	   uint16_t ip_hdr_len, uint16_t len)
 {
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ip_hdr_len);
-	uint16_t len = rte_be_to_cpu_16(ip->total_length) - ip_hdr_len;
 	rte_be16_t old_word, new_word;
 
 	if (len < ICMP_MIN_BYTES)

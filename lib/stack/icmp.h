@@ -9,8 +9,8 @@
 
 #define ICMP_MIN_BYTES 8
 
-/* Judge the ICMP message behind a validated IP header; an echo request becomes its reply. */
+/* Judge the len-byte ICMP message behind a validated IP header; an echo request becomes its reply. */
 enum stack_verdict icmp_input(const struct stack_conf *conf, struct stack_pkt *pkt,
-			      struct rte_ipv4_hdr *ip, uint16_t ip_hdr_len);
+			      struct rte_ipv4_hdr *ip, uint16_t ip_hdr_len, uint16_t len);
 
 #endif

@@ -11,8 +11,12 @@
 static inline bool
 ipv4_hdr_cksum_ok(const struct rte_ipv4_hdr *ip, uint16_t hdr_len)
 {
-	if (likely(hdr_len == IPV4_MIN_HDR_BYTES))
-		return cksum_ok(ip, IPV4_MIN_HDR_BYTES, 0);
+	uint32_t w[5];
+
+	if (likely(hdr_len == IPV4_MIN_HDR_BYTES)) {
+		memcpy(w, ip, sizeof(w));
+		return cksum_fold((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]) == 0xffff;
+	}
 	return cksum_ok(ip, hdr_len, 0);
 }
 
@@ -48,7 +52,7 @@ ipv4_strip_options(struct stack_pkt *pkt, uint16_t opt_len)
 	pkt->len -= opt_len;
 	ip = (struct rte_ipv4_hdr *)(pkt->data + sizeof(struct rte_ether_hdr));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->total_length) - opt_len);
+	ip->total_length = host_be16(be16_host(ip->total_length) - opt_len);
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
@@ -79,7 +83,7 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	/* NONE: the PMD vouches for the header but its checksum field is not filled in. */
 	if (ip_flags == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && !ipv4_hdr_cksum_ok(ip, hdr_len))
 		return STACK_DROP_IP_BAD_CKSUM;
-	total = rte_be_to_cpu_16(ip->total_length);
+	total = be16_host(ip->total_length);
 	if (total < hdr_len || total > present)
 		return STACK_DROP_IP_BAD_LEN;
 	if (ip->fragment_offset & IPV4_FRAG_MASK)
@@ -100,10 +104,10 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 
 	switch (ip->next_proto_id) {
 	case IPPROTO_ICMP:
-		v = icmp_input(conf, pkt, ip, hdr_len);
+		v = icmp_input(conf, pkt, ip, hdr_len, total - hdr_len);
 		break;
 	case IPPROTO_UDP:
-		v = udp_input(conf, pkt, ip, hdr_len);
+		v = udp_input(conf, pkt, ip, hdr_len, total - hdr_len);
 		break;
 	default:
 		return STACK_DROP_IP_UNKNOWN_PROTO;

@@ -13,6 +13,26 @@
 #define IPV4_FRAG_MASK RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)
 
 /*
+ * Wire to host order for 16-bit fields. DPDK 22.11 swaps with an asm statement the compiler
+ * cannot see through; the builtin lets it fold swaps into compares and loads (movbe, rol).
+ */
+static inline uint16_t
+be16_host(rte_be16_t v)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return __builtin_bswap16(v);
+#else
+	return v;
+#endif
+}
+
+static inline rte_be16_t
+host_be16(uint16_t v)
+{
+	return (rte_be16_t)be16_host((rte_be16_t)v);
+}
+
+/*
  * RFC 1624 eqn. 3: the checksum after one 16-bit word of the summed data changed from old to new,
  * HC' = ~(~HC + ~m + m'). Works on wire-order values because one's complement sums are
  * byte-order independent.
@@ -44,7 +64,7 @@ static inline uint64_t
 ipv4_pseudo_sum(const struct rte_ipv4_hdr *ip, uint16_t l4_len)
 {
 	return (uint64_t)ip->src_addr + ip->dst_addr +
-	       wire_word(0, ip->next_proto_id) + rte_cpu_to_be_16(l4_len);
+	       wire_word(0, ip->next_proto_id) + host_be16(l4_len);
 }
 
 /*

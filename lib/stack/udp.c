@@ -34,29 +34,29 @@ udp_cksum_fill(const struct rte_ipv4_hdr *ip, struct rte_udp_hdr *udp, uint16_t 
 
 enum stack_verdict
 udp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_hdr *ip,
-	  uint16_t ip_hdr_len)
+	  uint16_t ip_hdr_len, uint16_t ip_payload)
 {
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)((uint8_t *)ip + ip_hdr_len);
-	uint16_t ip_payload = rte_be_to_cpu_16(ip->total_length) - ip_hdr_len, udp_len;
+	uint16_t udp_len;
 	rte_be16_t new_total;
 
 	if (ip_payload < sizeof(*udp))
 		return STACK_DROP_UDP_SHORT;
-	udp_len = rte_be_to_cpu_16(udp->dgram_len);
+	udp_len = be16_host(udp->dgram_len);
 	if (udp_len < sizeof(*udp))
 		return STACK_DROP_UDP_SHORT;
 	if (udp_len > ip_payload)
 		return STACK_DROP_UDP_BAD_LEN;
 	if (!udp_cksum_ok(pkt, ip, udp, udp_len))
 		return STACK_DROP_UDP_BAD_CKSUM;
-	if (udp_src_port_is_reflector(udp->src_port))
+	if (udp_src_port_is_reflector(be16_host(udp->src_port)))
 		return STACK_DROP_UDP_BAD_SRC_PORT;
-	if (!stack_udp_port_served(conf, rte_be_to_cpu_16(udp->dst_port)))
+	if (!stack_udp_port_served(conf, be16_host(udp->dst_port)))
 		return STACK_DROP_UDP_PORT_CLOSED;
 
 	/* Bytes past the UDP length are not the datagram's: echo exactly udp_len of them. */
 	if (udp_len < ip_payload) {
-		new_total = rte_cpu_to_be_16(ip_hdr_len + udp_len);
+		new_total = host_be16(ip_hdr_len + udp_len);
 		ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, ip->total_length, new_total);
 		ip->total_length = new_total;
 		pkt->len -= ip_payload - udp_len;

@@ -8,15 +8,16 @@
 #include "stack.h"
 
 /* Source ports that would make an echo reflect into another echo, daytime or chargen service. */
+#define UDP_REFLECTOR_PORTS ((1u << 0) | (1u << 7) | (1u << 13) | (1u << 19))
+
 static inline bool
-udp_src_port_is_reflector(rte_be16_t port)
+udp_src_port_is_reflector(uint16_t port)
 {
-	return port == RTE_BE16(0) || port == RTE_BE16(7) || port == RTE_BE16(13) ||
-	       port == RTE_BE16(19);
+	return port < 32 && ((UDP_REFLECTOR_PORTS >> port) & 1);
 }
 
-/* Judge the UDP datagram behind a validated IP header; on a reply the ports are swapped. */
+/* Judge the UDP datagram in the ip_payload bytes behind a validated IP header; on a reply the ports are swapped. */
 enum stack_verdict udp_input(const struct stack_conf *conf, struct stack_pkt *pkt,
-			     struct rte_ipv4_hdr *ip, uint16_t ip_hdr_len);
+			     struct rte_ipv4_hdr *ip, uint16_t ip_hdr_len, uint16_t ip_payload);
 
 #endif
