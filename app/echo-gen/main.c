@@ -175,8 +175,13 @@ parse_sizes(const char *val, struct opts *o)
 			log_err("--size: at most %d sizes in a sweep", SIZES_MAX);
 			return -EINVAL;
 		}
-		if (parse_u64("--size", tok, GEN_HDR_BYTES, UINT32_MAX, true, &v) != 0)
+		if (parse_u64("--size", tok, 1, UINT32_MAX, true, &v) != 0)
 			return -EINVAL;
+		if (v < GEN_HDR_BYTES) {
+			log_err("--size %s: every message carries an %u-byte header, so %u is the "
+				"least", tok, GEN_HDR_BYTES, GEN_HDR_BYTES);
+			return -EINVAL;
+		}
 		o->sizes[o->nsizes++] = (uint32_t)v;
 	}
 	if (o->nsizes == 0) {
@@ -257,7 +262,9 @@ parse_args(int argc, char **argv, struct opts *o)
 	unsigned u;
 	int c, rc = 0;
 
-	while (rc == 0 && (c = getopt_long(argc, argv, "s:w:r:f:d:n:t:b:qh", long_opts, NULL)) != -1) {
+	opterr = 0;	/* our own one-line messages */
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, ":s:w:r:f:d:n:t:b:qh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 's': rc = parse_sizes(optarg, o); break;
 		case 'w': rc = parse_uint("--window", optarg, 1, GEN_WINDOW_MAX, &o->window); break;
@@ -297,8 +304,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_LABEL: o->label = optarg; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); return 1;
+		case ':':
+			log_err("option '%s' needs a value; see echo-gen --help", argv[optind - 1]);
+			return -EINVAL;
 		default:
-			log_err("unknown option; see echo-gen --help");
+			log_err("unknown option '%s'; see echo-gen --help", argv[optind - 1]);
 			return -EINVAL;
 		}
 	}
@@ -445,7 +455,10 @@ main(int argc, char **argv)
 		cell->cfg.size = o.sizes[i];
 		rc = gen_run(&cell->cfg, &cell->res, err, sizeof(err));
 		if (rc < 0) {
-			log_err("%u-byte messages to %s: %s", cell->cfg.size, o.target, err);
+			if (o.nsizes > 1)
+				log_err("%s (in the %u-byte cell)", err, cell->cfg.size);
+			else
+				log_err("%s", err);
 			status = EXIT_RUNTIME;
 			break;
 		}

@@ -421,13 +421,15 @@ worker_loop(struct gen_worker *w)
 		if (now >= next_expire) {
 			worker_expire(w, now);
 			next_expire = now + EXPIRE_EVERY_NS;
-			if (w->outstanding > 0 && now - last_reply > dead_after) {
+			/* Silence while there is something to answer, or something we could
+			 * not even send (a link that went down), means nobody is there. */
+			if ((w->outstanding > 0 || partial) && now - last_reply > dead_after) {
 				char msg[GEN_ERR_MAX];
 
-				snprintf(msg, sizeof(msg), "no reply from %s for %.1f s with %" PRIu64
-					 " messages outstanding: the server stopped or cannot be "
+				snprintf(msg, sizeof(msg), "no reply from %s for %.1f s (%" PRIu64
+					 " messages outstanding%s): the server stopped or cannot be "
 					 "reached", cfg->target, (double)(now - last_reply) / 1e9,
-					 w->outstanding);
+					 w->outstanding, partial ? ", sends refused" : "");
 				w->dead_server = true;
 				return worker_fail(w, -ETIMEDOUT, msg);
 			}
