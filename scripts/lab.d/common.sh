@@ -19,8 +19,10 @@ LAB_VETH_PEER_IPS="198.18.1.1/24 198.18.2.1/24"	# af_packet and af_xdp subnets
 LAB_MEMIF_SOCK=$LAB_RUN/memif.sock
 LAB_DPDK_PREFIX=bypasslab	# --file-prefix of every DPDK process the lab starts (plus -NAME)
 LAB_DPDK_RUNDIR=/var/run/dpdk
-# Seconds a process gets between SIGTERM and SIGKILL when the lab stops it.
-LAB_STOP_GRACE_S=3
+LAB_LOCK=/run/lock/bypasslab.lock	# held by a run for its whole life
+# Seconds a process gets between SIGTERM and SIGKILL when the lab stops it: more than a DPDK
+# server's link wait (link_wait_ms in drivers-conf), during which it does not look at signals.
+LAB_STOP_GRACE_S=12
 
 lab_say() { printf 'lab: %s\n' "$*" >&2; }
 lab_err() { printf 'lab: error: %s\n' "$*" >&2; }
@@ -34,21 +36,28 @@ lab_need_root() {
 }
 
 # Field 22 of /proc/PID/stat: the start time, which tells a pid from a later reuse of it.
+# Fails for a process that is gone or a zombie (it has exited; only its parent's wait is due).
 lab_pid_starttime() {
 	local stat
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
+	set -f
+	# shellcheck disable=SC2086
 	set -- $stat
+	set +f
+	case "$1" in Z | X | x) return 1 ;; esac
 	echo "${20}"
 }
 
-# Start "$@" in the background as NAME: log to $LAB_RUN/NAME.log (or $LAB_LOG_DIR), pid file
-# $LAB_RUN/NAME.pid with "pid starttime name". Sets LAB_PID.
+# Start "$@" in the background as NAME, its output in $LAB_SPAWN_LOG (default
+# $LAB_RUN/NAME.log), its pid file $LAB_RUN/NAME.pid holding "pid starttime name", so that
+# `topo down` can stop it even after the lab itself was killed. Sets LAB_PID. The child does
+# not inherit the run lock.
 lab_spawn() {
 	local name=$1 log
 	shift
-	log=${LAB_LOG_DIR:-$LAB_RUN}/$name.log
-	"$@" >"$log" 2>&1 </dev/null &
+	log=${LAB_SPAWN_LOG:-$LAB_RUN/$name.log}
+	"$@" >"$log" 2>&1 </dev/null 9>&- &
 	LAB_PID=$!
 	printf '%s %s %s\n' "$LAB_PID" "$(lab_pid_starttime "$LAB_PID" || echo 0)" "$name" \
 		>"$LAB_RUN/$name.pid"

@@ -206,6 +206,10 @@ lab_cmd_setup() {
 	lab_need_root setup
 	deps_install || lab_die "could not install the packages above"
 	lab_build
+	# libxdp pins net_af_xdp's program here; without it, it warns and loads it unpinned.
+	if [ -d /sys/fs/bpf ] && ! grep -q ' /sys/fs/bpf bpf ' /proc/mounts; then
+		mount -t bpf bpf /sys/fs/bpf 2>/dev/null || lab_err "could not mount bpffs on /sys/fs/bpf (net_af_xdp still runs)"
+	fi
 	if ! hugepages_setup "$LAB_HUGEPAGES"; then
 		lab_err "could not reserve $LAB_HUGEPAGES hugepages (free: $(lab_hugepages_free)); DPDK paths will run with --no-huge where they can"
 	fi

@@ -46,6 +46,12 @@ lab_topo_up() {
 		"net.ipv6.conf.$LAB_VETH_OURS.disable_ipv6=1" >/dev/null
 	ip addr flush dev "$LAB_VETH_OURS"
 	ip link set "$LAB_VETH_OURS" up
+	# The kernel hands veth frames over with checksums left to an offload that a veth
+	# never performs (CHECKSUM_PARTIAL); af_packet and af_xdp see them raw, so bypass-echo
+	# would count every datagram as udp_bad_cksum. Make the peer's kernel compute them.
+	command -v ethtool >/dev/null || lab_die "no 'ethtool' command: apt-get install ethtool"
+	ip netns exec "$LAB_NS_PEER" ethtool -K "$LAB_VETH_PEER" tx off >/dev/null ||
+		lab_die "ethtool -K $LAB_VETH_PEER tx off failed in netns $LAB_NS_PEER"
 	for a in $LAB_VETH_PEER_IPS; do
 		ip -n "$LAB_NS_PEER" addr replace "$a" dev "$LAB_VETH_PEER"
 	done
@@ -58,6 +64,13 @@ lab_topo_up() {
 lab_topo_down() {
 	local ns d
 	lab_need_root "topo down"
+	# A live run owns the topology and takes it down itself; a killed one holds no lock.
+	if [ -z "${LAB_HOLDS_LOCK:-}" ] && [ -e "$LAB_LOCK" ]; then
+		exec 8<"$LAB_LOCK"
+		flock -w 2 8 || lab_die "a lab run is in progress (it holds $LAB_LOCK) and removes the topology when it ends; stop it with Ctrl-C first"
+		exec 8<&-
+		rm -f "$LAB_LOCK"
+	fi
 	if [ -d "$LAB_RUN" ]; then
 		lab_stop_all
 	fi

@@ -1,0 +1,541 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# `scripts/lab run`, `report` and `demo`: start each path's echo server, drive every cell with
+# echo-gen, keep one results.json per run, and turn it into the report.
+
+LAB_KPORT=47007			# UDP and TCP port on 127.0.0.1 for the kernel paths
+LAB_STATS_INTERVAL_S=0.2	# servers rewrite their stats this often (echo-gen reads them)
+LAB_SERVER_WAIT_S=20		# a server has this long to be ready (DPDK init, link)
+LAB_CELL_SLACK_S=20		# a cell may run this much longer than warm-up + duration
+LAB_RESTARTS_MAX=2		# times a path's server is restarted after dying mid-run
+LAB_NOHUGE_MEM_MB=512		# DPDK memory when there are no hugepages
+LAB_LOCK_FD=9			# lab_spawn closes it in children
+LAB_KERNEL_PATHS="udp tcp uds-dgram uds-stream uds-seqpacket"
+LAB_DPDK_PATHS="net_tap net_af_packet net_af_xdp net_memif net_ring"
+LAB_IO_MODES="blocking mmsg epoll uring busy-poll"
+LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout_ms client_cpus server_cpus"
+
+# ---- matrix ----------------------------------------------------------------------------
+
+# Read FILE (key = value, # comments) into M_<key>; every key must be known.
+lab_matrix_load() {
+	local file=$1 line key val n=0
+	[ -r "$file" ] || lab_die "matrix '$file': cannot read it"
+	for key in $LAB_MATRIX_KEYS; do
+		unset "M_$key"
+	done
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		line=${line%%#*}
+		[[ $line =~ ^[[:space:]]*$ ]] && continue
+		[[ $line =~ ^[[:space:]]*([a-z_]+)[[:space:]]*=[[:space:]]*(.*[^[:space:]])[[:space:]]*$ ]] ||
+			lab_die "matrix $file:$n: expected 'key = value', got '$line'"
+		key=${BASH_REMATCH[1]}
+		val=${BASH_REMATCH[2]}
+		[[ " $LAB_MATRIX_KEYS " == *" $key "* ]] ||
+			lab_die "matrix $file:$n: unknown key '$key' (known: $LAB_MATRIX_KEYS)"
+		printf -v "M_$key" '%s' "$val"
+	done <"$file"
+	for key in $LAB_MATRIX_KEYS; do
+		[ -n "$(eval "echo \${M_$key:-}")" ] || lab_die "matrix $file: no '$key ='"
+	done
+}
+
+lab_matrix_check() {
+	local p s c
+	for p in $M_paths; do
+		lab_path_known "$p" || lab_die "matrix: unknown path '$p' (paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS; kernel paths take @IO with IO one of: $LAB_IO_MODES)"
+	done
+	for s in $M_sizes; do
+		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le 65507 ] ||
+			lab_die "matrix: size '$s': expected payload bytes from 1 to 65507"
+	done
+	for c in $M_cells; do
+		[[ $c == latency || $c == throughput ]] ||
+			lab_die "matrix: cell '$c': expected latency or throughput"
+	done
+	[[ $M_duration_s =~ ^[0-9]+(\.[0-9]+)?$ ]] || lab_die "matrix: duration_s '$M_duration_s': expected seconds"
+	[[ $M_warmup_s =~ ^[0-9]+(\.[0-9]+)?$ ]] || lab_die "matrix: warmup_s '$M_warmup_s': expected seconds"
+	[[ $M_throughput_window =~ ^[0-9]+$ ]] || lab_die "matrix: throughput_window '$M_throughput_window': expected a number"
+	[[ $M_timeout_ms =~ ^[0-9]+$ ]] || lab_die "matrix: timeout_ms '$M_timeout_ms': expected milliseconds"
+	[[ $M_client_cpus =~ ^[0-9]+$ ]] || lab_die "matrix: client_cpus '$M_client_cpus': expected one CPU number"
+	[[ $M_server_cpus =~ ^[0-9]+(,[0-9]+)*$ ]] || lab_die "matrix: server_cpus '$M_server_cpus': expected CPU numbers such as 1 or 1,2"
+	for c in $M_client_cpus ${M_server_cpus//,/ }; do
+		[ -e "/sys/devices/system/cpu/cpu$c/topology" ] ||
+			lab_die "matrix: CPU $c is not online here ($(nproc) CPUs); change client_cpus/server_cpus"
+		[[ ,$M_server_cpus, == *",$M_client_cpus,"* ]] &&
+			lab_die "matrix: client_cpus and server_cpus overlap ($M_client_cpus); give them different CPUs"
+	done
+	return 0
+}
+
+# ---- paths -----------------------------------------------------------------------------
+
+lab_path_known() {
+	local base=${1%%@*} io=
+	[[ $1 == *@* ]] && io=${1#*@}
+	if [[ " $LAB_KERNEL_PATHS " == *" $base "* ]]; then
+		[ -z "$io" ] || [[ " $LAB_IO_MODES " == *" $io "* ]]
+	else
+		[ -z "$io" ] && [[ " $LAB_DPDK_PATHS " == *" $base "* ]]
+	fi
+}
+
+lab_is_kernel_path() {
+	[[ " $LAB_KERNEL_PATHS " == *" ${1%%@*} "* ]]
+}
+
+# A name safe for files: udp@busy-poll -> udp-busy-poll.
+lab_path_file() {
+	echo "${1//@/-}"
+}
+
+# Why a path cannot run on this machine (into REASON), or success.
+lab_path_available() {
+	local p=${1%%@*}
+	REASON=
+	[ -x "$EG" ] || { REASON="echo-gen is not built ($EG)"; return 1; }
+	if lab_is_kernel_path "$1"; then
+		[ -x "$SE" ] || { REASON="sock-echo is not built ($SE)"; return 1; }
+		return 0
+	fi
+	[ -x "$BE" ] || { REASON="bypass-echo is not built ($BE)"; return 1; }
+	case "$p" in
+	net_tap)
+		[ -c /dev/net/tun ] || { REASON="no /dev/net/tun (modprobe tun)"; return 1; } ;;
+	net_af_xdp)
+		lab_pmd_present af_xdp || { REASON="DPDK has no net_af_xdp PMD here"; return 1; }
+		[ "$(lab_kconfig CONFIG_XDP_SOCKETS)" != n ] ||
+			{ REASON="kernel built without XDP sockets (CONFIG_XDP_SOCKETS)"; return 1; } ;;
+	net_memif)
+		lab_pmd_present memif || { REASON="DPDK has no net_memif PMD here"; return 1; }
+		"$EG" --help 2>&1 | grep -q 'dpdk:' ||
+			{ REASON="echo-gen has no dpdk transport (the client side of memif)"; return 1; } ;;
+	net_ring)
+		# The generator and the echo stack on crossed net_ring ports in one process: no
+		# program in this tree offers that mode yet.
+		REASON="needs echo-gen and the echo stack on crossed net_ring ports in one process; no program here has that mode yet (see docs/drivers/net_ring.md)"
+		return 1 ;;
+	esac
+	return 0
+}
+
+# DPDK memory arguments: hugepages when free, --no-huge otherwise (recorded in the results).
+lab_dpdk_mem_args() {
+	if [ "$LAB_NO_HUGE" = 1 ]; then
+		echo "--no-huge -m $LAB_NOHUGE_MEM_MB"
+	fi
+}
+
+# The line of a log that says what went wrong: the last error line, else the last line.
+lab_log_tail() {
+	local l
+	[ -s "$1" ] || { echo "(empty log $1)"; return 0; }
+	l=$(grep -E '(^|: )error: ' "$1" | tail -1)
+	[ -n "$l" ] || l=$(grep -iE 'error|cannot|refus|failed to (init|start|create)' "$1" | tail -1)
+	[ -n "$l" ] || l=$(grep -v '^[[:space:]]*$' "$1" | tail -1)
+	echo "$l"
+}
+
+# Wait up to $2 seconds for the server's log to contain $1; fail early when it exits.
+lab_server_wait_log() {
+	local pattern=$1 secs=$2 i
+	for ((i = 0; i < secs * 10; i++)); do
+		grep -q -- "$pattern" "$SRV_LOG" 2>/dev/null && return 0
+		lab_pidfile_alive "$SRV_PIDFILE" || {
+			REASON="server exited at start: $(lab_log_tail "$SRV_LOG")"
+			return 1
+		}
+		sleep 0.1
+	done
+	REASON="server not ready after $secs s: $(lab_log_tail "$SRV_LOG")"
+	return 1
+}
+
+# ping the server from the client's side until it answers (ARP resolved, stack answering).
+lab_server_ping() {
+	local ns=$1 ip=$2 i
+	for ((i = 0; i < 10; i++)); do
+		ip netns exec "$ns" ping -c 1 -W 1 -q "$ip" >/dev/null 2>&1 && return 0
+		lab_pidfile_alive "$SRV_PIDFILE" || break
+	done
+	REASON="server at $ip does not answer ping from netns $ns: $(lab_log_tail "$SRV_LOG")"
+	return 1
+}
+
+# Start the server of path $1 and say how a client reaches it: TARGET, CLIENT_NS, CLIENT_ARGS,
+# SRV_STATS, SRV_DESC. Returns 1 with REASON when it could not start.
+lab_server_start() {
+	local path=$1 base=${1%%@*} io=epoll f nthreads prof ip
+	f=$(lab_path_file "$path")
+	SRV_STATS=$LAB_RUN/$f.stats.json
+	SRV_LOG=$LOGS/$f.server.log
+	SRV_PIDFILE=$LAB_RUN/server-$f.pid
+	CLIENT_NS=
+	CLIENT_ARGS=()
+	rm -f "$SRV_STATS"
+	if lab_is_kernel_path "$path"; then
+		[[ $path == *@* ]] && io=${path#*@}
+		case "$base" in
+		udp | tcp) TARGET=$base:127.0.0.1:$LAB_KPORT ;;
+		*) TARGET=$base:$LAB_RUN/$base.sock ;;
+		esac
+		[ "$io" = busy-poll ] && CLIENT_ARGS+=(--busy-poll)
+		nthreads=$(tr ',' '\n' <<<"$M_server_cpus" | wc -l)
+		SRV_DESC="sock-echo --io $io --threads $nthreads --cpus $M_server_cpus"
+		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$SE" "$TARGET" --io "$io" \
+			--threads "$nthreads" --cpus "$M_server_cpus" --stats-json "$SRV_STATS" \
+			--stats-interval "$LAB_STATS_INTERVAL_S"
+		lab_server_wait_log "listening on" 10
+		return
+	fi
+
+	prof=$base
+	[ "$base" = net_memif ] && prof=net_memif_server
+	ip=$(sed -n 's/^ip *= *\([0-9.]*\).*/\1/p' "$LAB_SRC/drivers-conf/$prof.conf")
+	local eal=(-l "$M_client_cpus,$M_server_cpus" --main-lcore "$M_client_cpus"
+		--file-prefix="$LAB_DPDK_PREFIX-$f" --log-level='*:warning')
+	# shellcheck disable=SC2207
+	eal+=($(lab_dpdk_mem_args))
+	local app=(-- --profile "$LAB_SRC/drivers-conf/$prof.conf" --stats-json "$SRV_STATS"
+		--stats-interval "$LAB_STATS_INTERVAL_S")
+	SRV_DESC="bypass-echo --profile $prof, main lcore $M_client_cpus (sleeps), polling lcore(s) $M_server_cpus"
+	case "$base" in
+	net_tap)
+		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" ip netns exec "$LAB_NS_TAP" "$BE" \
+			"${eal[@]}" "${app[@]}"
+		# The PMD makes the kernel side; give it its own MAC and the peer address.
+		local i
+		for ((i = 0; i < LAB_SERVER_WAIT_S * 10; i++)); do
+			ip -n "$LAB_NS_TAP" link show "$LAB_TAP_IF" >/dev/null 2>&1 && break
+			lab_pidfile_alive "$SRV_PIDFILE" || break
+			sleep 0.1
+		done
+		ip -n "$LAB_NS_TAP" link show "$LAB_TAP_IF" >/dev/null 2>&1 || {
+			REASON="bypass-echo never created $LAB_TAP_IF: $(lab_log_tail "$SRV_LOG")"
+			return 1
+		}
+		ip -n "$LAB_NS_TAP" link set "$LAB_TAP_IF" address "$LAB_TAP_PEER_MAC"
+		ip -n "$LAB_NS_TAP" addr replace "$LAB_TAP_PEER_IP" dev "$LAB_TAP_IF"
+		ip -n "$LAB_NS_TAP" link set "$LAB_TAP_IF" up
+		CLIENT_NS=$LAB_NS_TAP
+		TARGET=udp:$ip:7
+		;;
+	net_af_packet | net_af_xdp)
+		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$BE" "${eal[@]}" "${app[@]}"
+		CLIENT_NS=$LAB_NS_PEER
+		TARGET=udp:$ip:7
+		;;
+	net_memif)
+		rm -f "$LAB_MEMIF_SOCK"
+		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$BE" "${eal[@]}" "${app[@]}"
+		TARGET=dpdk:$ip:7
+		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/net_memif_client.conf"
+			--eal "-l $M_client_cpus --file-prefix=$LAB_DPDK_PREFIX-$f-client --log-level=*:warning $(lab_dpdk_mem_args)")
+		;;
+	esac
+	# memif's link comes up only when the client connects, so the server is ready once its
+	# port is (socket made); the others once their link is up and they serve.
+	if [ "$base" = net_memif ]; then
+		lab_server_wait_log "mbufs in use at start" "$LAB_SERVER_WAIT_S" || return 1
+	else
+		lab_server_wait_log "bypass-echo: serving" "$LAB_SERVER_WAIT_S" || return 1
+	fi
+	if [ -n "$CLIENT_NS" ]; then
+		lab_server_ping "$CLIENT_NS" "$ip" || return 1
+	fi
+	return 0
+}
+
+lab_server_stop() {
+	[ -n "${SRV_PIDFILE:-}" ] && [ -e "$SRV_PIDFILE" ] && lab_stop_pidfile "$SRV_PIDFILE"
+	SRV_PIDFILE=
+	return 0
+}
+
+# ---- cells -----------------------------------------------------------------------------
+
+lab_progress() {
+	printf '[%*d/%d] %-15s %5s B  %-10s ' "${#NCELLS}" "$1" "$NCELLS" "$2" "$3" "$4" >&2
+}
+
+# Record a cell that was not measured: status failed or unavailable, with the reason.
+lab_cell_record_bad() {
+	local i=$1 path=$2 size=$3 kind=$4 status=$5 reason=$6 win transport driver=null
+	win=$([ "$kind" = latency ] && echo 1 || echo "$M_throughput_window")
+	transport=${path%%@*}
+	if ! lab_is_kernel_path "$path"; then
+		driver="\"${path%%@*}\""
+		case "$path" in
+		net_memif | net_ring) transport=dpdk ;;
+		*) transport=udp ;;
+		esac
+	fi
+	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" "cell.path=\"$path\"" \
+		"cell.transport=\"$transport\"" "cell.driver=$driver" "cell.payload_bytes=$size" \
+		"cell.mode=\"closed\"" "cell.window=$win" "lab.cell=$i" "lab.cells=$NCELLS" \
+		"lab.kind=\"$kind\"" "lab.status=\"$status\"" "lab.reason=$(lab_json_str "$reason")" \
+		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
+		"lab.server=$(lab_json_str "${SRV_DESC:-}")" "lab.no_huge=$LAB_NO_HUGE_JSON"
+}
+
+lab_json_str() {
+	"$LAB_PY" -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"
+}
+
+# Run one cell with echo-gen; 0 measured, 1 failed (REASON), 2 echo-gen refused the settings.
+lab_cell_run() {
+	local i=$1 path=$2 size=$3 kind=$4 win cell_json clog deadline rc pidfile
+	local f
+	f=$(lab_path_file "$path")
+	win=$([ "$kind" = latency ] && echo 1 || echo "$M_throughput_window")
+	cell_json=$OUT/cells/$(printf '%03d' "$i")-$f-$size-$kind.json
+	clog=$LOGS/$(printf '%03d' "$i")-$f-$size-$kind.client.log
+	local cmd=()
+	[ -n "$CLIENT_NS" ] && cmd=(ip netns exec "$CLIENT_NS")
+	cmd+=("$EG" "$TARGET" --cpus "$M_client_cpus" --size "$size" --window "$win"
+		--duration "$M_duration_s" --warmup "$M_warmup_s" --timeout "$M_timeout_ms"
+		--json "$cell_json" --server-stats "$SRV_STATS" --label "$path" --quiet
+		"${CLIENT_ARGS[@]}")
+	echo "${cmd[*]}" >"$clog.cmd"
+	LAB_SPAWN_LOG=$clog lab_spawn client "${cmd[@]}"
+	pidfile=$LAB_RUN/client.pid
+	deadline=$(awk -v d="$M_duration_s" -v w="$M_warmup_s" -v s="$LAB_CELL_SLACK_S" \
+		'BEGIN { printf "%d", d + w + s }')
+	local t0=$SECONDS
+	while lab_pidfile_alive "$pidfile"; do
+		if ((SECONDS - t0 > deadline)); then
+			lab_stop_pidfile "$pidfile"
+			REASON="echo-gen did not finish within $deadline s; stopped"
+			return 1
+		fi
+		sleep 0.05
+	done
+	rc=0
+	wait "$LAB_PID" 2>/dev/null || rc=$?
+	rm -f "$pidfile"
+	if [ "$rc" -ne 0 ]; then
+		REASON="echo-gen exit $rc: $(lab_log_tail "$clog")"
+		if [ -n "${SRV_PIDFILE:-}" ] && ! lab_pidfile_alive "$SRV_PIDFILE"; then
+			REASON="server exited during the cell: $(lab_log_tail "$SRV_LOG")"
+		fi
+		[ "$rc" -eq 2 ] && return 2
+		return 1
+	fi
+	[ -s "$cell_json" ] || { REASON="echo-gen exited 0 but wrote no $cell_json"; return 1; }
+	CELL_SUMMARY=$("$LAB_PY" "$LAB_D/cells.py" summary "$cell_json") || {
+		REASON=$CELL_SUMMARY
+		return 1
+	}
+	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" --gen "$cell_json" "lab.cell=$i" \
+		"lab.cells=$NCELLS" "lab.kind=\"$kind\"" "lab.status=\"ok\"" "lab.reason=null" \
+		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
+		"lab.client_netns=$(lab_json_str "$CLIENT_NS")" "lab.server=$(lab_json_str "$SRV_DESC")" \
+		"lab.no_huge=$LAB_NO_HUGE_JSON"
+	return 0
+}
+
+# Every cell of one path: start its server, run the cells, restart a server that died.
+lab_path_run() {
+	local path=$1 size kind rc restarts=0 refused="" ever=0
+	SRV_DESC=
+	if ! lab_path_available "$path"; then
+		for size in $M_sizes; do
+			for kind in $M_cells; do
+				CELL=$((CELL + 1))
+				lab_progress "$CELL" "$path" "$size" "$kind"
+				echo "unavailable: $REASON" >&2
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" unavailable "$REASON"
+			done
+		done
+		return 0
+	fi
+	local started=1 start_reason=""
+	if lab_server_start "$path"; then
+		ever=1
+	else
+		started=0
+		start_reason=$REASON
+	fi
+	for size in $M_sizes; do
+		for kind in $M_cells; do
+			CELL=$((CELL + 1))
+			lab_progress "$CELL" "$path" "$size" "$kind"
+			if [ "$started" = 1 ] && ! lab_pidfile_alive "$SRV_PIDFILE"; then
+				started=0
+				start_reason="server exited: $(lab_log_tail "$SRV_LOG")"
+			fi
+			# A server that ran and died is restarted; one that never started is not.
+			if [ "$started" = 0 ] && [ "$ever" = 1 ] &&
+				[ "$restarts" -lt "$LAB_RESTARTS_MAX" ]; then
+				restarts=$((restarts + 1))
+				lab_server_stop
+				lab_server_start "$path" && started=1 || start_reason=$REASON
+			fi
+			if [ "$started" = 0 ]; then
+				echo "failed: $start_reason" >&2
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed "$start_reason"
+				continue
+			fi
+			if [ -n "$refused" ]; then
+				echo "failed: $refused" >&2
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed "$refused"
+				continue
+			fi
+			rc=0
+			lab_cell_run "$CELL" "$path" "$size" "$kind" || rc=$?
+			case "$rc" in
+			0) echo "ok: $CELL_SUMMARY" >&2 ;;
+			*)
+				echo "failed: $REASON" >&2
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed "$REASON"
+				# Refused settings will be refused again: skip the path's other cells.
+				[ "$rc" = 2 ] && refused="not run: echo-gen refused this path's settings ($REASON)"
+				;;
+			esac
+		done
+	done
+	lab_server_stop
+}
+
+# ---- run -------------------------------------------------------------------------------
+
+lab_run_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	set +e
+	if [ -n "${OUT:-}" ] && [ -d "$OUT" ]; then
+		"$LAB_PY" "$LAB_D/cells.py" meta "$OUT" "finished=\"$(date -u +%FT%TZ)\"" \
+			"completed=$([ "$rc" = 0 ] && echo true || echo false)" >/dev/null 2>&1
+	fi
+	lab_topo_down >/dev/null 2>&1
+	rm -f "$LAB_LOCK"
+	if [ "$rc" -ne 0 ] && [ -n "${OUT:-}" ]; then
+		lab_err "run stopped (exit $rc) after cell ${CELL:-0}/${NCELLS:-?}; partial results in $OUT (scripts/lab report $OUT); topology removed"
+	fi
+	exit "$rc"
+}
+
+lab_host_meta() {
+	local model
+	model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+	"$LAB_PY" "$LAB_D/cells.py" meta "$OUT" "run_id=\"$RUN_ID\"" \
+		"started=\"$(date -u +%FT%TZ)\"" \
+		"git=$(lab_json_str "$(git -C "$LAB_SRC" describe --always --dirty 2>/dev/null || echo unknown)")" \
+		"host.cpu_model=$(lab_json_str "${model:-unknown}")" "host.cores=$(nproc)" \
+		"host.kernel=$(lab_json_str "$(uname -r)")" \
+		"host.hugepages_free=$(lab_hugepages_free)" "host.no_huge=$LAB_NO_HUGE_JSON" \
+		"placement.client_cpus=\"$M_client_cpus\"" "placement.server_cpus=\"$M_server_cpus\"" \
+		"placement.text=$(lab_json_str "client (echo-gen, one thread) pinned to CPU $M_client_cpus; server pinned to CPU $M_server_cpus (sock-echo threads; bypass-echo's polling lcore, its sleeping main lcore on CPU $M_client_cpus)")" \
+		"matrix.file=$(lab_json_str "$MATRIX")" \
+		"matrix.paths=$("$LAB_PY" -c 'import json,sys; print(json.dumps(sys.argv[1].split()))' "$M_paths")" \
+		"matrix.sizes=[${M_sizes// /,}]" \
+		"matrix.cells=$("$LAB_PY" -c 'import json,sys; print(json.dumps(sys.argv[1].split()))' "$M_cells")" \
+		"matrix.duration_s=$M_duration_s" "matrix.warmup_s=$M_warmup_s" \
+		"matrix.throughput_window=$M_throughput_window" "matrix.timeout_ms=$M_timeout_ms"
+}
+
+lab_cmd_run() {
+	local quick=0 paths="" sizes="" p
+	MATRIX=$LAB_D/matrix/full.conf
+	OUT=
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--quick) MATRIX=$LAB_D/matrix/quick.conf ;;
+		--matrix) [ $# -ge 2 ] || lab_die "run: --matrix needs a file"; MATRIX=$2; shift ;;
+		--out) [ $# -ge 2 ] || lab_die "run: --out needs a folder"; OUT=$2; shift ;;
+		--paths) [ $# -ge 2 ] || lab_die "run: --paths needs a list"; paths=${2//,/ }; shift ;;
+		--sizes) [ $# -ge 2 ] || lab_die "run: --sizes needs a list"; sizes=${2//,/ }; shift ;;
+		*) lab_die "run: unknown option '$1' (see scripts/lab --help)" ;;
+		esac
+		shift
+	done
+	lab_need_root run
+	lab_matrix_load "$MATRIX"
+	[ -n "$paths" ] && M_paths=$paths
+	[ -n "$sizes" ] && M_sizes=$sizes
+	lab_matrix_check
+
+	EG=$LAB_BUILD/app/echo-gen/echo-gen
+	SE=$LAB_BUILD/app/sock-echo/sock-echo
+	BE=$LAB_BUILD/app/bypass-echo/bypass-echo
+	[ -x "$EG" ] || lab_die "no $EG: build first (scripts/lab setup)"
+
+	# One run at a time: the topology and the CPUs are shared.
+	mkdir -p "$(dirname "$LAB_LOCK")"
+	eval "exec $LAB_LOCK_FD>\"$LAB_LOCK\""
+	flock -n "$LAB_LOCK_FD" || lab_die "another lab run holds $LAB_LOCK; wait for it to finish"
+	LAB_HOLDS_LOCK=1
+
+	LAB_NO_HUGE=0
+	LAB_NO_HUGE_JSON=false
+	if [ "$(lab_hugepages_free)" -lt "$LAB_HUGEPAGES_MIN" ]; then
+		LAB_NO_HUGE=1
+		LAB_NO_HUGE_JSON=true
+		lab_say "only $(lab_hugepages_free) free hugepages (need $LAB_HUGEPAGES_MIN): DPDK paths run with --no-huge (slower; recorded)"
+	fi
+	RUN_ID=$(date +%Y%m%d-%H%M%S)
+	[ -n "$OUT" ] || OUT=$LAB_RESULTS/$RUN_ID
+	[ ! -e "$OUT/results.json" ] || lab_die "$OUT already holds a run; give another --out"
+	mkdir -p "$OUT/cells" "$OUT/logs"
+	OUT=$(cd "$OUT" && pwd)
+	LOGS=$OUT/logs
+	CELL=0
+	NCELLS=0
+	for p in $M_paths; do
+		for _ in $M_sizes; do
+			NCELLS=$((NCELLS + $(wc -w <<<"$M_cells")))
+		done
+	done
+	trap lab_run_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	lab_topo_up 2>/dev/null
+	lab_host_meta
+	lab_say "run $RUN_ID: $NCELLS cells ($(wc -w <<<"$M_paths") paths x $(wc -w <<<"$M_sizes") sizes x $(wc -w <<<"$M_cells") cells), ${M_duration_s} s each after ${M_warmup_s} s warm-up; client on CPU $M_client_cpus, server on CPU $M_server_cpus"
+	lab_say "results: $OUT"
+	for p in $M_paths; do
+		lab_path_run "$p"
+	done
+	lab_say "run $RUN_ID done: $OUT/results.json"
+	echo "$OUT"
+}
+
+# ---- report and demo -------------------------------------------------------------------
+
+lab_latest_run() {
+	local d
+	d=$(ls -1d "$LAB_RESULTS"/*/ 2>/dev/null | sort | tail -1)
+	[ -n "$d" ] || lab_die "no run under $LAB_RESULTS: run 'scripts/lab run' first"
+	echo "${d%/}"
+}
+
+lab_cmd_report() {
+	local dir="" table=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--table) table=1 ;;
+		-*) lab_die "report: unknown option '$1'" ;;
+		*) dir=$1 ;;
+		esac
+		shift
+	done
+	[ -n "$dir" ] || dir=$(lab_latest_run)
+	[ -f "$dir/results.json" ] || lab_die "report: $dir has no results.json"
+	if [ "$table" = 1 ]; then
+		"$LAB_PY" "$LAB_D/report.py" "$dir" --table
+	else
+		"$LAB_PY" "$LAB_D/report.py" "$dir"
+	fi
+	lab_say "report: $dir/report.md (summary.csv, plots/*.png and *.svg beside it)"
+}
+
+lab_cmd_demo() {
+	local t0=$SECONDS out
+	[ $# -eq 0 ] || lab_die "demo takes no arguments"
+	lab_need_root demo
+	lab_cmd_setup
+	out=$(lab_cmd_run --quick | tail -1)
+	echo
+	lab_cmd_report --table "$out"
+	lab_say "demo took $((SECONDS - t0)) s; report: $out/report.md"
+}
