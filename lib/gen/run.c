@@ -406,7 +406,9 @@ worker_loop(struct gen_worker *w)
 			worker_commit(w, tx, (unsigned)n, measured);
 			partial = (unsigned)n < ntx;
 		}
-		if (!busy && !partial && w->outstanding > 0)
+		/* Sleep until a reply comes, or until the kernel takes more (no spinning). */
+		w->conn->tx_blocked = partial;
+		if (!busy && (w->outstanding > 0 || partial))
 			wait = (uint64_t)GEN_BLOCK_SLICE_MS * NS_PER_MS;
 		n = ops->recv(w->conn, rx, GEN_RX_BURST_MAX, wait);
 		if (n < 0) {

@@ -18,6 +18,8 @@
 struct gen_conn {
 	uint64_t syscalls;	/* system calls this connection made, all of them */
 	uint64_t ignored;	/* frames that were no reply of ours (ARP, IPv6, other hosts) */
+	bool tx_blocked;	/* set by the engine: the last send was cut short, so a
+				 * sleeping recv should also wake when sending is possible */
 	char err[GEN_ERR_MAX];	/* what failed, when send or recv returned a negative errno */
 };
 

@@ -464,7 +464,7 @@ sock_recv(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait_ns)
 	 * One flow, nothing to write: a blocking receive is one system call per wake-up, as a
 	 * plain blocking client makes (its SO_RCVTIMEO bounds the sleep).
 	 */
-	if (block && sc->nflows == 1 &&
+	if (block && sc->nflows == 1 && !c->tx_blocked &&
 	    !(sc->stream && sc->flows[0].tx_tail > sc->flows[0].tx_head)) {
 		if (sc->stream) {
 			struct sock_flow *f = &sc->flows[0];
@@ -485,7 +485,7 @@ sock_recv(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait_ns)
 		struct sock_flow *f = &sc->flows[i];
 
 		sc->pfds[i].events = POLLIN;
-		if (sc->stream && f->tx_tail > f->tx_head)
+		if ((sc->stream && f->tx_tail > f->tx_head) || (!sc->stream && c->tx_blocked))
 			sc->pfds[i].events |= POLLOUT;
 	}
 	sc->base.syscalls++;
