@@ -46,7 +46,7 @@ gen_clock_init(struct gen_clock *c, bool want_tsc, unsigned calib_ms)
 		target = m0 + (uint64_t)calib_ms * NS_PER_MS;
 		while (gen_clock_mono_ns() < target)
 			nanosleep(&nap, NULL);
-		/* Back-to-back reads: their gap (tens of ns) over calib_ms bounds the rate error. */
+		/* Back-to-back reads: their gap (tens of ns) over calib_ms bounds the error. */
 		m1 = gen_clock_mono_ns();
 		t1 = __rdtsc();
 		c->tsc_hz = (uint64_t)((unsigned __int128)(t1 - t0) * 1000000000u / (m1 - m0));

@@ -60,7 +60,8 @@ static inline uint32_t
 gen_payload_check_word(uint64_t key, uint64_t id, uint64_t ts, uint32_t len)
 {
 	uint64_t x = key ^ (id * UINT64_C(0x9e3779b97f4a7c15)) ^
-		     (ts * UINT64_C(0xc2b2ae3d27d4eb4f)) ^ ((uint64_t)len * UINT64_C(0x165667b19e3779f9));
+		     (ts * UINT64_C(0xc2b2ae3d27d4eb4f)) ^
+		     ((uint64_t)len * UINT64_C(0x165667b19e3779f9));
 
 	x ^= x >> 33;
 	x *= UINT64_C(0xff51afd7ed558ccd);

@@ -62,7 +62,8 @@ gen_report_table_row(FILE *f, const struct gen_cfg *cfg, const struct gen_result
 
 	hist_summarize(res->rtt, &s);
 	if (cfg->rate_pps > 0)
-		snprintf(load, sizeof(load), "%.0fk/s f=%u", (double)cfg->rate_pps / 1e3, cfg->flows);
+		snprintf(load, sizeof(load), "%.0fk/s f=%u", (double)cfg->rate_pps / 1e3,
+			 cfg->flows);
 	else
 		snprintf(load, sizeof(load), "w=%u f=%u", cfg->window, cfg->flows);
 	fmt_num(cli_us, sizeof(cli_us), per_msg(client_cpu_s(res) * 1e6, res->c.received), "%.2f");
@@ -75,7 +76,8 @@ gen_report_table_row(FILE *f, const struct gen_cfg *cfg, const struct gen_result
 		cfg->rate_pps > 0 ? "open" : "closed", load, res->c.sent, res->c.received,
 		res->c.lost, res->c.corrupt, res->c.duplicate, res->c.reordered, pps(res) / 1e6,
 		gbps(cfg, res), s.p50 / NS_PER_US, s.p99 / NS_PER_US, s.p999 / NS_PER_US,
-		s.max / NS_PER_US, cli_us, cli_sc, srv_us, res->interrupted ? " (interrupted)" : "");
+		s.max / NS_PER_US, cli_us, cli_sc, srv_us,
+		res->interrupted ? " (interrupted)" : "");
 }
 
 static void
@@ -153,7 +155,8 @@ gen_report_json(struct json_writer *w, const struct gen_cfg *cfg, const struct g
 	json_rtt(w, res->rtt);
 	json_object_begin(w, "client");
 	json_double(w, "cpu_s", cpu);
-	json_double(w, "cycles_per_msg", l->tsc_hz > 0 ? per_msg(cpu * (double)l->tsc_hz, rx) : NAN);
+	json_double(w, "cycles_per_msg",
+		    l->tsc_hz > 0 ? per_msg(cpu * (double)l->tsc_hz, rx) : NAN);
 	json_double(w, "syscalls_per_msg", per_msg((double)res->client_syscalls, rx));
 	json_double(w, "csw_per_msg",
 		    per_msg((double)(res->client.vol_csw + res->client.invol_csw), rx));

@@ -102,7 +102,8 @@ int
 gen_cfg_check(const struct gen_cfg *cfg, char *err, size_t errlen)
 {
 	if (cfg->size < GEN_HDR_BYTES) {
-		snprintf(err, errlen, "--size %u: messages carry an %u-byte header, so 18 is the least",
+		snprintf(err, errlen,
+			 "--size %u: messages carry an %u-byte header, so 18 is the least",
 			 cfg->size, GEN_HDR_BYTES);
 		return -EINVAL;
 	}
@@ -121,7 +122,8 @@ gen_cfg_check(const struct gen_cfg *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (cfg->threads == 0 || cfg->threads > GEN_THREADS_MAX || cfg->threads > cfg->flows) {
-		snprintf(err, errlen, "--threads %u: expected 1 to %u and no more than --flows (%u)",
+		snprintf(err, errlen,
+			 "--threads %u: expected 1 to %u and no more than --flows (%u)",
 			 cfg->threads, GEN_THREADS_MAX, cfg->flows);
 		return -EINVAL;
 	}
@@ -246,7 +248,7 @@ worker_build(struct gen_worker *w, struct gen_tx *tx, uint64_t now, bool measure
 		room = gen_track_room(&f->track);
 		if (want > room) {
 			if (cfg->rate_pps > 0) {
-				/* The schedule does not wait: the oldest unanswered are given up. */
+				/* The schedule does not wait: give up the oldest. */
 				uint64_t lost = 0, ev = 0;
 
 				while (gen_track_room(&f->track) < want)
@@ -260,7 +262,8 @@ worker_build(struct gen_worker *w, struct gen_tx *tx, uint64_t now, bool measure
 		for (uint64_t j = 0; j < want; j++) {
 			tx[n].flow = (uint16_t)(w->flow_base + fi);
 			tx[n].seq = f->track.next_seq + j;
-			tx[n].ts = cfg->rate_pps > 0 ? gen_pace_time(&f->pace, f->pace.sent + j) : now;
+			tx[n].ts = cfg->rate_pps > 0 ? gen_pace_time(&f->pace,
+								     f->pace.sent + j) : now;
 			n++;
 		}
 		quota_cap -= want;
@@ -429,9 +432,10 @@ worker_loop(struct gen_worker *w)
 				char msg[GEN_ERR_MAX];
 
 				snprintf(msg, sizeof(msg), "no reply from %s for %.1f s (%" PRIu64
-					 " messages outstanding%s): the server stopped or cannot be "
-					 "reached", cfg->target, (double)(now - last_reply) / 1e9,
-					 w->outstanding, partial ? ", sends refused" : "");
+					 " messages outstanding%s): the server stopped or "
+					 "cannot be reached", cfg->target,
+					 (double)(now - last_reply) / 1e9, w->outstanding,
+					 partial ? ", sends refused" : "");
 				w->dead_server = true;
 				return worker_fail(w, -ETIMEDOUT, msg);
 			}
@@ -587,8 +591,10 @@ control_srvstats(struct control *c, const struct srvstats_snapshot *after,
 			if (after == NULL)
 				snprintf(note, notelen, "%s", err);
 			else
-				snprintf(note, notelen, "server stats %s not rewritten within %.1f s; "
-					 "give the server a --stats-interval under half of --duration",
+				snprintf(note, notelen,
+					 "server stats %s not rewritten within %.1f s; "
+					 "give the server a --stats-interval under half of "
+					 "--duration",
 					 path, (double)(now_ns(c->r) - start) / 1e9);
 			return false;
 		}
@@ -630,7 +636,8 @@ control_run(struct control *c, struct gen_result *res)
 		end = r->t_measure0 + cfg->duration_ns;
 		/* Both snapshots are taken under the measured load: first one after the start. */
 		if (srv)
-			have0 = control_srvstats(c, &s_pre, &s0, r->t_measure0 + cfg->duration_ns / 2,
+			have0 = control_srvstats(c, &s_pre, &s0,
+						 r->t_measure0 + cfg->duration_ns / 2,
 						 res->server_note, sizeof(res->server_note));
 		if (!control_wait(c, end, NULL))
 			goto out_stopped;
@@ -644,7 +651,8 @@ control_run(struct control *c, struct gen_result *res)
 		if (!control_wait(c, now_ns(r) + cfg->timeout_ns + DRAIN_GRACE_NS, all_done))
 			return false;
 		if (!all_done(r)) {
-			snprintf(res->server_note, sizeof(res->server_note), "workers did not drain");
+			snprintf(res->server_note, sizeof(res->server_note),
+				 "workers did not drain");
 			return false;
 		}
 	}
@@ -653,7 +661,8 @@ control_run(struct control *c, struct gen_result *res)
 		int rc;
 
 		if (dur == 0)
-			dur = s1.n > 0 ? srvstats_get(&s1, "uptime_s") - srvstats_get(&s0, "uptime_s")
+			dur = s1.n > 0 ? srvstats_get(&s1, "uptime_s") - srvstats_get(&s0,
+										      "uptime_s")
 				       : 0;
 		/* On failure the cost stays unknown and server_note says why. */
 		rc = srvstats_cost(&s0, &s1, dur, cfg->clock->tsc_hz, cfg->size, cfg->ops->stream,

@@ -192,7 +192,8 @@ srvstats_read(const char *path, struct srvstats_snapshot *s, char *err, size_t e
 	else if (!isnan(srvstats_get(s, "busy_cycles")) && !isnan(srvstats_get(s, "replies.udp")))
 		s->kind = SRVSTATS_BYPASS_ECHO;
 	else {
-		snprintf(err, errlen, "server stats %s: neither sock-echo's keys (messages, syscalls) "
+		snprintf(err, errlen,
+			 "server stats %s: neither sock-echo's keys (messages, syscalls) "
 			 "nor bypass-echo's (replies.udp, busy_cycles)", path);
 		return -EINVAL;
 	}
@@ -264,7 +265,8 @@ srvstats_cost(const struct srvstats_snapshot *a, const struct srvstats_snapshot 
 		cpu = delta(a, b, "cpu_user_s") + delta(a, b, "cpu_sys_s");
 		if (c->msgs > 0) {
 			c->syscalls_per_msg = delta(a, b, "syscalls") / c->msgs;
-			c->csw_per_msg = (delta(a, b, "vol_csw") + delta(a, b, "invol_csw")) / c->msgs;
+			c->csw_per_msg = (delta(a, b, "vol_csw") + delta(a, b, "invol_csw")) /
+					 c->msgs;
 			if (tsc_hz > 0)
 				c->cycles_per_msg = cpu * (double)tsc_hz / c->msgs;
 		}

@@ -31,7 +31,8 @@ gen_transport_find(const char *target, char *err, size_t errlen)
 			 i > 0 ? ", " : "", transports[i]->name);
 	}
 	if (colon == NULL)
-		snprintf(err, errlen, "target '%s' names no transport: write TRANSPORT:ADDRESS with "
+		snprintf(err, errlen,
+			 "target '%s' names no transport: write TRANSPORT:ADDRESS with "
 			 "TRANSPORT one of %s", target, names);
 	else
 		snprintf(err, errlen, "unknown transport '%.*s' in '%s' (known: %s)", (int)len,

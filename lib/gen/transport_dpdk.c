@@ -115,7 +115,8 @@ dpdk_parse_target(const char *target, rte_be32_t *ip, rte_be16_t *port, char *er
 
 	if (strncmp(target, "dpdk:", 5) != 0 || colon == NULL ||
 	    (size_t)(colon - p) >= sizeof(host)) {
-		snprintf(err, errlen, "target '%s': expected dpdk:IPV4:PORT (e.g. dpdk:198.18.3.2:7)",
+		snprintf(err, errlen,
+			 "target '%s': expected dpdk:IPV4:PORT (e.g. dpdk:198.18.3.2:7)",
 			 target);
 		return -EINVAL;
 	}
@@ -185,13 +186,15 @@ dpdk_eal_init(const struct gen_dpdk_opts *o, const struct profile *prof, char *e
 		n += profile_eal_argv(prof, prof_buf, argv + n, DPDK_EAL_ARGS_MAX / 2);
 	if (o->eal != NULL) {
 		snprintf(eal_buf, sizeof(eal_buf), "%s", o->eal);
-		for (tok = strtok_r(eal_buf, " \t", &save); tok != NULL && n < DPDK_EAL_ARGS_MAX - 4;
+		for (tok = strtok_r(eal_buf, " \t", &save);
+		     tok != NULL && n < DPDK_EAL_ARGS_MAX - 4;
 		     tok = strtok_r(NULL, " \t", &save))
 			argv[n++] = tok;
 	}
 	dp.no_huge = args_have(argv, n, "--no-huge");
 	if (!dp.no_huge && read_long(HUGEPAGES_FREE_2M) + read_long(HUGEPAGES_FREE_1G) == 0) {
-		snprintf(err, errlen, "dpdk: no free hugepages: reserve some ('scripts/lab setup' or "
+		snprintf(err, errlen,
+			 "dpdk: no free hugepages: reserve some ('scripts/lab setup' or "
 			 "echo 256 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages), or "
 			 "add --eal --no-huge (slower; recorded in the results)");
 		return -ENOMEM;
@@ -208,7 +211,8 @@ dpdk_eal_init(const struct gen_dpdk_opts *o, const struct profile *prof, char *e
 	rc = rte_eal_init(n, argv);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 	if (rc < 0) {
-		snprintf(err, errlen, "dpdk: EAL initialisation failed: %s (see the EAL lines above; "
+		snprintf(err, errlen,
+			 "dpdk: EAL initialisation failed: %s (see the EAL lines above; "
 			 "check --eal and the profile's eal line)", rte_strerror(rte_errno));
 		return -rte_errno;
 	}
@@ -354,7 +358,8 @@ dpdk_port_init(const struct gen_dpdk_opts *o, const struct profile *prof, char *
 	dp.port_ours = true;
 	snprintf(dp.driver, sizeof(dp.driver), "%s", dp.port.driver);
 	if (port_wait_link(o->port_id, wait_ms) != 0) {
-		snprintf(err, errlen, "dpdk: port %u (%s): link still down after %u ms: is the peer "
+		snprintf(err, errlen,
+			 "dpdk: port %u (%s): link still down after %u ms: is the peer "
 			 "running (for memif: the server side; for tap: the interface up)?",
 			 o->port_id, dp.driver, wait_ms);
 		return -ENOLINK;
@@ -375,7 +380,8 @@ dpdk_port_attach(const struct gen_dpdk_opts *o, char *err, size_t errlen)
 	}
 	snprintf(dp.driver, sizeof(dp.driver), "%s", info.driver_name);
 	snprintf(name, sizeof(name), "eg_tx_p%u", o->port_id);
-	dp.tx_pool = rte_pktmbuf_pool_create(name, DPDK_TX_POOL_MBUFS * (o->nqueues ? o->nqueues : 1),
+	dp.tx_pool = rte_pktmbuf_pool_create(name,
+					     DPDK_TX_POOL_MBUFS * (o->nqueues ? o->nqueues : 1),
 					     DPDK_TX_POOL_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					     (int)rte_socket_id());
 	if (dp.tx_pool == NULL) {
@@ -395,7 +401,8 @@ dpdk_global_init(const char *target, const struct gen_dpdk_opts *o, char *err, s
 
 	if (dp.ready) {
 		if (strcmp(dp.target, target) != 0) {
-			snprintf(err, errlen, "dpdk: one target per process (%s already)", dp.target);
+			snprintf(err, errlen, "dpdk: one target per process (%s already)",
+				 dp.target);
 			return -EINVAL;
 		}
 		return 0;
@@ -497,7 +504,8 @@ dpdk_open(const struct gen_open_args *a, struct gen_conn **out, char *err, size_
 	if (rc < 0)
 		return rc;
 	if (a->queue >= dp.nqueues) {
-		snprintf(err, errlen, "dpdk: worker %u has no queue (port set up with %u)", a->queue,
+		snprintf(err, errlen, "dpdk: worker %u has no queue (port set up with %u)",
+			 a->queue,
 			 dp.nqueues);
 		return -EINVAL;
 	}

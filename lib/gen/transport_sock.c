@@ -331,7 +331,8 @@ sock_send_stream(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
 			f->tx_head = 0;
 		}
 		while (i < n && m[i].flow == m[first].flow && f->tx_tail + sc->size <= f->tx_cap) {
-			gen_payload_write(sc->fmt, f->tx + f->tx_tail, m[i].flow, m[i].seq, m[i].ts);
+			gen_payload_write(sc->fmt, f->tx + f->tx_tail, m[i].flow, m[i].seq,
+					  m[i].ts);
 			f->tx_tail += sc->size;
 			i++;
 		}

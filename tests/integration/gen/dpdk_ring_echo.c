@@ -42,7 +42,8 @@ echo_lcore(void *arg)
 		uint16_t n = rte_eth_rx_burst(port_id, 0, pkts, ECHO_BURST), sent;
 
 		for (uint16_t i = 0; i < n; i++) {
-			struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+			struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i],
+								     struct rte_ether_hdr *);
 			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 			struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 			struct rte_ether_addr mac = eth->src_addr;
@@ -175,8 +176,10 @@ main(int argc, char **argv)
 		log_err("needs two lcores (-l 0,1): one echoes, the generator runs beside");
 		goto out_eal;
 	}
-	ab = rte_ring_create("gen_to_echo", RING_SLOTS, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	ba = rte_ring_create("echo_to_gen", RING_SLOTS, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	ab = rte_ring_create("gen_to_echo", RING_SLOTS, rte_socket_id(),
+			     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	ba = rte_ring_create("echo_to_gen", RING_SLOTS, rte_socket_id(),
+			     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	pool = rte_pktmbuf_pool_create("ring_rx", POOL_MBUFS, POOL_CACHE, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (ab == NULL || ba == NULL || pool == NULL) {
@@ -198,8 +201,9 @@ main(int argc, char **argv)
 	cfg = (struct gen_cfg){
 		.ops = &gen_transport_dpdk, .target = "dpdk:198.18.4.2:7", .dpdk = &dpdk,
 		.size = o.size, .flows = o.flows, .window = o.window,
-		.duration_ns = (uint64_t)(o.duration_s * BENCH_NS_PER_S), .warmup_ns = (uint64_t)(BENCH_NS_PER_S / 2),
-		.timeout_ns = (uint64_t)BENCH_NS_PER_S, .threads = 1, .cpus = &cpu, .ncpus = 1, .batch = 32,
+		.duration_ns = (uint64_t)(o.duration_s * BENCH_NS_PER_S),
+		.warmup_ns = (uint64_t)(BENCH_NS_PER_S / 2), .timeout_ns = (uint64_t)BENCH_NS_PER_S,
+		.threads = 1, .cpus = &cpu, .ncpus = 1, .batch = 32,
 		.busy_poll = true, .clock = &clock,
 	};
 	rc = gen_run(&cfg, &res, err, sizeof(err));
@@ -210,7 +214,8 @@ main(int argc, char **argv)
 		goto out_shutdown;
 	}
 	labels = (struct gen_labels){ .transport = "dpdk", .path = "net_ring in-memory echo",
-				      .driver = "net_ring", .clock = clock.tsc ? "tsc" : "monotonic",
+				      .driver = "net_ring",
+				      .clock = clock.tsc ? "tsc" : "monotonic",
 				      .tsc_hz = clock.tsc_hz, .no_huge = 0 };
 	gen_report_table_header(stdout);
 	gen_report_table_row(stdout, &cfg, &res);

@@ -185,7 +185,8 @@ test_bucket_geometry(void **state)
 		assert_true(hist_bucket_low(i) <= v);
 		assert_true(v < hist_bucket_low(i) + hist_bucket_width(i));
 		if (v >= 2 * HIST_SUB_COUNT)
-			assert_true((double)hist_bucket_width(i) / (double)v <= 1.0 / HIST_SUB_COUNT);
+			assert_true((double)hist_bucket_width(i) / (double)v <=
+				    1.0 / HIST_SUB_COUNT);
 		prev = i;
 	}
 	assert_int_equal(hist_index(HIST_RANGE_NS - 1), HIST_BUCKETS - 1);
