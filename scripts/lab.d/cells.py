@@ -6,7 +6,7 @@
   cells.py meta RUN_DIR key=value...                  set top-level keys of run.json
   cells.py summary FILE                               one line about echo-gen's cell for humans
 Keys starting with "lab." go into the cell's "lab" object; "cell.X" sets X of a cell that has
-no echo-gen object; values that parse as JSON are stored as JSON, others as strings.
+no echo-gen object; "set.X" overrides X of echo-gen's object; values that parse as JSON are stored as JSON, others as strings.
 """
 
 import json
@@ -48,6 +48,7 @@ def append(run_dir, args):
     kv = parse_kv(args)
     lab = {k[4:]: v for k, v in kv.items() if k.startswith("lab.")}
     base = {k[5:]: v for k, v in kv.items() if k.startswith("cell.")}
+    override = {k[4:]: v for k, v in kv.items() if k.startswith("set.")}
     path = os.path.join(run_dir, "results.json")
     cells = []
     if os.path.exists(path):
@@ -61,6 +62,7 @@ def append(run_dir, args):
         cell = objs[0]
     else:
         cell = {k: base.get(k) for k in CELL_KEYS}
+    cell.update(override)
     cell["lab"] = lab
     cells.append(cell)
     write_atomic(path, cells)

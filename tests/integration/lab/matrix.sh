@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# A one-size, short matrix over every path through `scripts/lab run` and `report`: report.md,
+# summary.csv and every plot (PNG and SVG) exist; every path is in the report, measured or with
+# its reason; kernel UDP was measured so the ratios exist; no measured cell has a corrupt reply.
+. "$SOURCE_DIR/tests/integration/lib.sh"
+need_root
+need_cmd ip gnuplot flock /usr/bin/python3
+
+LAB="$SOURCE_DIR/scripts/lab"
+export LAB_BUILD="$BUILD_DIR"
+[ -x "$BUILD_DIR/app/echo-gen/echo-gen" ] || skip "echo-gen is not built"
+[ -x "$BUILD_DIR/app/sock-echo/sock-echo" ] || skip "sock-echo is not built"
+if [ -e /run/lock/bypasslab.lock ] && ! flock -n /run/lock/bypasslab.lock true; then
+	skip "a lab run is in progress on this machine"
+fi
+on_exit "'$LAB' topo down"
+
+cat >"$T_TMP/short.conf" <<'M'
+# Every path, one size, half a second per cell.
+paths = udp tcp uds-dgram uds-stream uds-seqpacket net_tap net_af_packet net_af_xdp net_memif net_ring
+sizes = 18
+cells = latency throughput
+duration_s = 0.5
+warmup_s = 0.2
+throughput_window = 32
+timeout_ms = 500
+client_cpus = 0
+server_cpus = 1
+M
+out="$T_TMP/run"
+"$LAB" run --matrix "$T_TMP/short.conf" --out "$out" 2>&1 | tee "$T_TMP/run.log" |
+	grep -E '^\[|error' || true
+[ -s "$out/results.json" ] || fail "no results.json (run log above)"
+"$LAB" topo status >/dev/null || fail "the run left its topology behind: $("$LAB" topo status)"
+"$LAB" report "$out" || fail "scripts/lab report failed"
+
+for f in report.md summary.csv run.json; do
+	[ -s "$out/$f" ] || fail "no $f"
+done
+for p in throughput goodput latency-18 cost-cpu cost-calls; do
+	for ext in png svg; do
+		[ -s "$out/plots/$p.$ext" ] || fail "no plots/$p.$ext"
+	done
+	head -c 8 "$out/plots/$p.png" | od -An -c | grep -q 'P   N   G' || fail "plots/$p.png is not a PNG"
+	grep -q '<svg' "$out/plots/$p.svg" || fail "plots/$p.svg is not an SVG"
+done
+
+/usr/bin/python3 - "$out" <<'PY' || fail "results do not hold up (above)"
+import csv, json, sys
+out = sys.argv[1]
+cells = json.load(open(f"{out}/results.json"))
+paths = "udp tcp uds-dgram uds-stream uds-seqpacket net_tap net_af_packet net_af_xdp net_memif net_ring".split()
+assert len(cells) == len(paths) * 2, f"{len(cells)} cells, expected {len(paths) * 2}"
+report = open(f"{out}/report.md").read()
+bad = []
+for c in cells:
+    lab = c["lab"]
+    where = f"{c['path']} {lab['kind']}"
+    assert lab["status"] in ("ok", "failed", "unavailable"), f"{where}: status {lab['status']}"
+    assert lab["client_cpus"] == "0" and lab["server_cpus"] == "1", f"{where}: placement"
+    if lab["status"] == "ok":
+        assert c["corrupt"] == 0, f"{where}: {c['corrupt']} corrupt replies"
+        assert c["received"] > 0, f"{where}: measured with nothing received"
+        assert c["payload_bytes"] == 18, f"{where}: size {c['payload_bytes']}"
+    else:
+        assert lab.get("reason"), f"{where}: {lab['status']} without a reason"
+        assert lab["reason"] in report, f"{where}: its reason is not in report.md"
+        bad.append(f"{where}: {lab['status']}: {lab['reason']}")
+for p in paths:
+    assert f"| {p} " in report, f"path {p} missing from report.md"
+udp = [c for c in cells if c["path"] == "udp" and c["lab"]["status"] == "ok"]
+assert len(udp) == 2, "kernel UDP not measured in both cells: no ratios"
+rows = list(csv.DictReader(open(f"{out}/summary.csv")))
+assert len(rows) == len(cells), "summary.csv rows != cells"
+for r in rows:
+    if r["path"] == "udp" and r["status"] == "ok":
+        assert abs(float(r["pps_vs_udp"]) - 1) < 1e-9, "udp's ratio to itself is not 1"
+    if r["status"] == "ok" and r["path"] != "udp":
+        assert float(r["pps_vs_udp"]) > 0, f"{r['path']}: no ratio"
+print(f"{len(cells) - len(bad)} of {len(cells)} cells measured, 0 corrupt")
+for b in bad:
+    print("not measured:", b)
+PY
+say "PASS: report, summary and plots of a one-size matrix over every path"
