@@ -55,7 +55,7 @@ usage(FILE *f)
 		"  --stats-json FILE    write the counters as JSON, atomically, every\n"
 		"                       --stats-interval seconds and at exit\n"
 		"  --stats-interval S   seconds between rewrites, 0 = only at exit (default 1)\n"
-		"  --quiet              no informational lines (final counters still go to stdout)\n"
+		"  --quiet              no informational lines (final counters still printed)\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"SIGINT/SIGTERM stop it: final counters on stdout, exit 0.\n",
@@ -84,7 +84,8 @@ static int
 parse_io(const char *s, struct options *o)
 {
 	if (sockio_io_parse(s, &o->cfg.io) < 0) {
-		log_err("--io '%s': unknown mode; want blocking, mmsg, epoll, uring or busy-poll", s);
+		log_err("--io '%s': unknown mode; want blocking, mmsg, epoll, uring or busy-poll",
+			s);
 		return -EINVAL;
 	}
 	return 0;
@@ -204,7 +205,8 @@ parse_args(int argc, char **argv, struct options *o)
 			o->batch_set = true;
 			break;
 		case OPT_THREADS:
-			rc = parse_uint("--threads", optarg, 1, SOCKIO_THREADS_MAX, &o->cfg.threads);
+			rc = parse_uint("--threads", optarg, 1, SOCKIO_THREADS_MAX,
+					&o->cfg.threads);
 			break;
 		case OPT_CPUS:
 			rc = parse_cpus(optarg, o);
@@ -255,7 +257,8 @@ warn_ignored(const struct options *o)
 	if (o->batch_set && !sockio_io_uses_batch(o->cfg.io))
 		log_warn("--batch has no effect with --io %s", sockio_io_name(o->cfg.io));
 	if (o->mode_set && sockio_addr_path(&o->cfg.addr) == NULL)
-		log_warn("--mode applies to Unix socket paths only; ignored for %s", o->cfg.addr.text);
+		log_warn("--mode applies to Unix socket paths only; ignored for %s",
+			 o->cfg.addr.text);
 	if (o->cfg.ncpus > o->cfg.threads)
 		log_warn("--cpus lists %u CPUs for %u thread(s); the extra ones stay unused",
 			 o->cfg.ncpus, o->cfg.threads);

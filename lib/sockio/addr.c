@@ -213,7 +213,8 @@ addr_parse_ip(const char *ep, const char *whole, struct sockio_addr *out, char *
 		return -EINVAL;
 	}
 	if (hlen >= sizeof(host)) {
-		snprintf(err, errlen, "'%s': host is longer than %zu bytes", whole, sizeof(host) - 1);
+		snprintf(err, errlen, "'%s': host is longer than %zu bytes", whole,
+			 sizeof(host) - 1);
 		return -EINVAL;
 	}
 	memcpy(host, ep, hlen);

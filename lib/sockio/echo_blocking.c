@@ -51,7 +51,7 @@ sockio_blocking_dgram_run(struct sockio_worker *w)
 	sockio_worker_ready(w);
 	while (!worker_stopping(w)) {
 		plen = sizeof(peer);
-		/* MSG_TRUNC: the real length, so an oversized datagram is counted, not echoed cut. */
+		/* MSG_TRUNC: the real length, so an oversized datagram is counted, not cut. */
 		n = recvfrom(w->fd, buf, SOCKIO_MSG_MAX_BYTES, MSG_TRUNC, (struct sockaddr *)&peer,
 			     &plen);
 		ctr_add(&w->ctr.syscalls, 1);
@@ -194,7 +194,8 @@ sockio_blocking_conn_run(struct sockio_worker *w)
 			if (errno_is_retry(errno))
 				continue;
 			ctr_add(&w->ctr.errors, 1);
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
 				usleep(ACCEPT_BACKOFF_US);
 			continue;
 		}

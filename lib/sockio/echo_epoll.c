@@ -74,7 +74,7 @@ conn_want_out(struct epoll_loop *l, struct conn *c, bool out)
 	return loop_ctl(l, EPOLL_CTL_MOD, c->fd, out ? EPOLLOUT : EPOLLIN, c);
 }
 
-/* Send what is pending. Returns 1 when the buffer is empty, 0 when the socket is full, -1 closed. */
+/* Send what is pending: 1 when the buffer is empty, 0 when the socket is full, -1 closed. */
 static int
 conn_flush(struct epoll_loop *l, struct conn *c)
 {

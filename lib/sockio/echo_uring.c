@@ -123,11 +123,11 @@ uring_reap(struct uring_loop *u)
 
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
 		uint64_t ud = io_uring_cqe_get_data64(cqe);
+		enum uring_op op = (enum uring_op)(ud & OP_MASK);
 
 		u->inflight--;
-		if ((ud & OP_MASK) != OP_CANCEL)
-			u->handle(u, (void *)(uintptr_t)(ud & ~OP_MASK), (enum uring_op)(ud & OP_MASK),
-				  cqe->res);
+		if (op != OP_CANCEL)
+			u->handle(u, (void *)(uintptr_t)(ud & ~OP_MASK), op, cqe->res);
 		n++;
 	}
 	io_uring_cq_advance(&u->ring, n);

@@ -224,7 +224,8 @@ server_check_config(const struct sockio_server_config *c, char *err, size_t errl
 	char modes[128];
 
 	if (c->threads < 1 || c->threads > SOCKIO_THREADS_MAX) {
-		snprintf(err, errlen, "threads must be 1..%d, not %u", SOCKIO_THREADS_MAX, c->threads);
+		snprintf(err, errlen, "threads must be 1..%d, not %u", SOCKIO_THREADS_MAX,
+			 c->threads);
 		return -EINVAL;
 	}
 	if (c->batch < 1 || c->batch > SOCKIO_BATCH_MAX) {

@@ -20,9 +20,9 @@ bind_hint(int err, int family)
 {
 	switch (err) {
 	case EADDRINUSE:
-		return family == AF_UNIX ? " (another server uses it; stop it or choose another path)"
-					 : " (another socket holds this port; stop it or choose "
-					   "another port)";
+		if (family == AF_UNIX)
+			return " (another server uses it; stop it or choose another path)";
+		return " (another socket holds this port; stop it or choose another port)";
 	case EACCES:
 		return family == AF_UNIX ? " (no write permission in that directory)"
 					 : " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
@@ -99,7 +99,8 @@ sockio_uds_claim(const char *path, int socktype, char *err, size_t errlen)
 	}
 	if (!S_ISSOCK(st.st_mode)) {
 		snprintf(err, errlen,
-			 "%s exists and is not a socket; not removing it (choose another path)", path);
+			 "%s exists and is not a socket; not removing it (choose another path)",
+			 path);
 		return -EEXIST;
 	}
 	if (strlen(path) >= sizeof(un.sun_path)) {
@@ -135,7 +136,8 @@ sockio_uds_claim(const char *path, int socktype, char *err, size_t errlen)
 			 "%s is in use by a running server (stop it or choose another path)", path);
 		return -EADDRINUSE;
 	default:
-		snprintf(err, errlen, "probe %s: %s (remove it if it is stale)", path, strerror(rc));
+		snprintf(err, errlen, "probe %s: %s (remove it if it is stale)", path,
+			 strerror(rc));
 		return -rc;
 	}
 }
@@ -253,7 +255,8 @@ sockio_listen(const struct sockio_addr *a, const struct sockio_listen_opts *o,
 		}
 	} else if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0) {
 		e = errno;
-		snprintf(err, errlen, "bind %s: %s%s", a->text, strerror(e), bind_hint(e, a->family));
+		snprintf(err, errlen, "bind %s: %s%s", a->text, strerror(e),
+			 bind_hint(e, a->family));
 		goto out_close;
 	}
 	if (sockio_transport_is_connected(a->transport) &&
@@ -299,8 +302,10 @@ sockio_connect(const struct sockio_addr *a, bool nonblock, char *err, size_t err
 		rc = connect(fd, (const struct sockaddr *)&a->ss, a->len);
 	} while (rc != 0 && errno == EINTR);
 	if (rc != 0) {
+		bool gone = errno == ECONNREFUSED || errno == ENOENT;
+
 		snprintf(err, errlen, "connect %s: %s%s", a->text, strerror(errno),
-			 errno == ECONNREFUSED || errno == ENOENT ? " (is the server running?)" : "");
+			 gone ? " (is the server running?)" : "");
 		goto out_close;
 	}
 	if (nonblock && (rc = sockio_set_nonblock(fd, true)) != 0) {

@@ -17,15 +17,18 @@ bad() {
 	timeout 10 "$SE" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
 	rc=$?
 	set -e
-	[ "$rc" -eq "$want_rc" ] || fail "sock-echo $*: exit $rc, want $want_rc ($(cat "$T_TMP/err"))"
+	[ "$rc" -eq "$want_rc" ] ||
+		fail "sock-echo $*: exit $rc, want $want_rc ($(cat "$T_TMP/err"))"
 	[ "$(wc -l <"$T_TMP/err")" -eq 1 ] ||
 		fail "sock-echo $*: want one line on stderr, got: $(cat "$T_TMP/err")"
 	grep -qF -- "$want" "$T_TMP/err" ||
 		fail "sock-echo $*: stderr '$(cat "$T_TMP/err")' lacks '$want'"
-	grep -q '^sock-echo: error: ' "$T_TMP/err" || fail "sock-echo $*: line not 'sock-echo: error: ...'"
+	grep -q '^sock-echo: error: ' "$T_TMP/err" ||
+		fail "sock-echo $*: line not 'sock-echo: error: ...'"
 	[ ! -s "$T_TMP/out" ] || fail "sock-echo $*: wrote to stdout: $(cat "$T_TMP/out")"
 	after=$(ls -A "$W")
-	[ "$before" = "$after" ] || fail "sock-echo $*: left behind: $(comm -13 <(echo "$before") <(echo "$after"))"
+	[ "$before" = "$after" ] ||
+		fail "sock-echo $*: left behind: $(comm -13 <(echo "$before") <(echo "$after"))"
 	say "exit $rc: $(cat "$T_TMP/err")"
 }
 

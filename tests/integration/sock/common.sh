@@ -50,9 +50,12 @@ se_stop() {
 	wait_exit "$pid" 3 || fail "sock-echo ($var) still running 3 s after SIG$sig"
 	t1=$(date +%s%N)
 	STOP_MS=$(((t1 - t0) / 1000000))
-	[ "$WAIT_RC" -eq 0 ] || { cat "$T_TMP/$var.log" >&2; fail "sock-echo ($var) exited $WAIT_RC after SIG$sig"; }
+	if [ "$WAIT_RC" -ne 0 ]; then
+		cat "$T_TMP/$var.log" >&2
+		fail "sock-echo ($var) exited $WAIT_RC after SIG$sig"
+	fi
 	[ "$STOP_MS" -le "$STOP_LIMIT_MS" ] ||
-		fail "sock-echo ($var) took ${STOP_MS} ms to exit after SIG$sig (limit $STOP_LIMIT_MS)"
+		fail "sock-echo ($var) took $STOP_MS ms to exit after SIG$sig (max $STOP_LIMIT_MS)"
 	grep -q ' messages=' "$T_TMP/$var.log" || fail "sock-echo ($var) printed no final counters"
 }
 

@@ -19,22 +19,29 @@ for addr in "tcp:127.0.0.1:$(free_port)" "uds-stream:$T_TMP/conns.sock"; do
 		# it), then four more messages each, two in flight per connection.
 		start_bg cli "$SC" "$addr" --conns "$CONNS" --size 1400 --count 5 --window 2 \
 			--hold-ms "$HOLD_MS" --timeout-ms 5000
-		wait_for "grep -q holding '$T_TMP/cli.log'" 10 ||
-			{ cat "$T_TMP/cli.log" >&2; fail "$addr --io $io: clients never all got an echo"; }
+		if ! wait_for "grep -q holding '$T_TMP/cli.log'" 10; then
+			cat "$T_TMP/cli.log" >&2
+			fail "$addr --io $io: clients never all got an echo"
+		fi
 		rss=$(rss_kib "$srv")
 		wait_exit "$cli" 15 || fail "$addr --io $io: client still running"
-		[ "$WAIT_RC" -eq 0 ] || { cat "$T_TMP/cli.log" >&2; fail "$addr --io $io: client failed"; }
+		if [ "$WAIT_RC" -ne 0 ]; then
+			cat "$T_TMP/cli.log" >&2
+			fail "$addr --io $io: client failed"
+		fi
 		expect_eq "$io: echoes" "$(client_field "$(cat "$T_TMP/cli.log")" received)" \
 			$((CONNS * 5))
 		[ "$rss" -lt "$RSS_LIMIT_KIB" ] ||
-			fail "$addr --io $io: VmRSS ${rss} KiB with $CONNS connections (limit $RSS_LIMIT_KIB)"
+			fail "$addr --io $io: VmRSS $rss KiB at $CONNS conns (max $RSS_LIMIT_KIB)"
 
 		# A client that fills its socket and never reads, beside 20 that must be served.
 		out=$("$SC" "$addr" --stall --conns 20 --size 64 --count 50 --window 2 \
-			--timeout-ms 3000) || fail "$addr --io $io: stalled client blocked the others: $out"
+			--timeout-ms 3000) ||
+			fail "$addr --io $io: stalled client blocked the others: $out"
 
 		se_stop "$srv" srv
-		expect_eq "$io: conns accepted" "$(json_get "$stats" conns_accepted)" $((CONNS + 21))
+		expect_eq "$io: conns accepted" "$(json_get "$stats" conns_accepted)" \
+			$((CONNS + 21))
 		expect_eq "$io: refused" "$(json_get "$stats" conns_refused)" 0
 		say "$addr --io $io: $CONNS connections served at VmRSS ${rss} KiB; a stalled" \
 			"client did not block 20 others; stopped in ${STOP_MS} ms"
@@ -45,9 +52,10 @@ done
 for addr in "tcp:127.0.0.1:$(free_port)" "uds-seqpacket:$T_TMP/max.sock"; do
 	for io in $CONN_MODES; do
 		stats="$T_TMP/max.json"
-		se_start srv "$addr" --io "$io" --max-conns 2 --stats-json "$stats" --stats-interval 0
-		out=$("$SC" "$addr" --conns 3 --size 64 --count 3 --expect-closed 1 --timeout-ms 3000) ||
-			fail "$addr --io $io --max-conns 2: $out"
+		se_start srv "$addr" --io "$io" --max-conns 2 --stats-json "$stats" \
+			--stats-interval 0
+		out=$("$SC" "$addr" --conns 3 --size 64 --count 3 --expect-closed 1 \
+			--timeout-ms 3000) || fail "$addr --io $io --max-conns 2: $out"
 		# Once the two have gone (give the server a moment to see them close), there is
 		# room again.
 		sleep 0.3

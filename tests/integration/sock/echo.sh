@@ -32,12 +32,13 @@ for io in $(modes_for "$addr"); do
 	se_start srv "$addr" --io "$io" --batch 8 --stats-json "$stats" --stats-interval 0.2
 	want_msgs=0 want_bytes=0
 	for size in $sizes; do
-		# Pipelined (--window 4) where a message carries its sequence number and four of
-		# them fit a default socket receive buffer (rmem_default, 208 KiB) with room to spare.
+		# Pipelined (--window 4) where a message carries its sequence number and four
+		# of them fit a default socket receive buffer (rmem_default, 208 KiB) easily.
 		window=1
 		[ "$size" -ge 8 ] && [ "$size" -le 1400 ] && window=4
-		out=$("$SC" "$addr" --size "$size" --count "$COUNT" --conns "$CONNS" --window "$window" \
-			--timeout-ms 3000) || fail "$addr --io $io: $size-byte echo failed: $out"
+		out=$("$SC" "$addr" --size "$size" --count "$COUNT" --conns "$CONNS" \
+			--window "$window" --timeout-ms 3000) ||
+			fail "$addr --io $io: $size-byte echo failed: $out"
 		expect_eq "$io $size B: client received" "$(client_field "$out" received)" \
 			$((COUNT * CONNS))
 		want_msgs=$((want_msgs + COUNT * CONNS))

@@ -108,8 +108,9 @@ conn_send(struct client *cl, unsigned c)
 static int
 mismatch(unsigned c, uint64_t seq, size_t j, uint8_t got, uint8_t want)
 {
-	fprintf(stderr, "sock-client: connection %u message %llu byte %zu: got 0x%02x, want 0x%02x\n",
-		c, (unsigned long long)seq, j, got, want);
+	fprintf(stderr,
+		"sock-client: connection %u message %llu byte %zu: got 0x%02x, want 0x%02x\n", c,
+		(unsigned long long)seq, j, got, want);
 	return -1;
 }
 
@@ -283,8 +284,9 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: sock-client ADDRESS [--size N] [--count N | --duration-ms N] [--conns N]\n"
-		"       [--window N] [--timeout-ms N] [--stall] [--hold-ms N] [--expect-closed N]\n");
+		"usage: sock-client ADDRESS [--size N] [--count N | --duration-ms N]\n"
+		"       [--conns N] [--window N] [--timeout-ms N] [--stall] [--hold-ms N]\n"
+		"       [--expect-closed N]\n");
 }
 
 static int
@@ -335,7 +337,10 @@ parse_args(int argc, char **argv, struct client *cl)
 			cl->duration_ns = v * 1000000ull;
 			cl->count = 0;
 			break;
-		case 'c': rc = parse_num("--conns", optarg, 1, CONNS_MAX, &v); cl->conns_n = v; break;
+		case 'c':
+			rc = parse_num("--conns", optarg, 1, CONNS_MAX, &v);
+			cl->conns_n = v;
+			break;
 		case 'w': rc = parse_num("--window", optarg, 1, 4096, &v); cl->window = v; break;
 		case 't':
 			rc = parse_num("--timeout-ms", optarg, 1, 600000, &v);
@@ -361,12 +366,13 @@ parse_args(int argc, char **argv, struct client *cl)
 	}
 	cl->stream = sockio_transport_is_stream(cl->addr.transport);
 	if (cl->size == 0 && cl->addr.socktype != SOCK_DGRAM) {
-		fprintf(stderr, "sock-client: --size 0 needs a datagram transport (an empty seqpacket "
-			"reads as end of file)\n");
+		fprintf(stderr, "sock-client: --size 0 needs a datagram transport (an empty "
+			"seqpacket reads as end of file)\n");
 		return -1;
 	}
 	if (cl->size < HEADER_BYTES && !cl->stream && cl->window > 1) {
-		fprintf(stderr, "sock-client: messages under %d bytes carry no sequence: --window 1\n",
+		fprintf(stderr,
+			"sock-client: messages under %d bytes carry no sequence: --window 1\n",
 			HEADER_BYTES);
 		return -1;
 	}
@@ -440,8 +446,9 @@ main(int argc, char **argv)
 		const struct conn *k = &cl.conns[c];
 
 		if (!k->closed && (k->outstanding > 0 || k->tx_seq != cl.count)) {
-			fprintf(stderr, "sock-client: connection %u: %llu sent, %llu outstanding\n", c,
-				(unsigned long long)k->tx_seq, (unsigned long long)k->outstanding);
+			fprintf(stderr, "sock-client: connection %u: %llu sent, %llu outstanding\n",
+				c, (unsigned long long)k->tx_seq,
+				(unsigned long long)k->outstanding);
 			return 1;
 		}
 	}

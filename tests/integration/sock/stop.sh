@@ -19,7 +19,8 @@ for addr in "udp:127.0.0.1:$(free_port)" "tcp:127.0.0.1:$(free_port)" \
 	for io in $(modes_for "$addr"); do
 		stats="$T_TMP/stop.json"
 		rm -f "$stats"
-		se_start srv "$addr" --io "$io" --threads 2 --stats-json "$stats" --stats-interval 0.2
+		se_start srv "$addr" --io "$io" --threads 2 --stats-json "$stats" \
+			--stats-interval 0.2
 		start_bg cli "$SC" "$addr" --conns 4 --size 256 --window 8 --duration-ms 4000
 		# The file is rewritten while the load runs: the counters move.
 		wait_for "[ \"\$(json_get '$stats' messages)\" -gt 0 ]" 3 ||
@@ -37,7 +38,8 @@ for addr in "udp:127.0.0.1:$(free_port)" "tcp:127.0.0.1:$(free_port)" \
 		# The final file and the final line agree, and are newer than the load snapshot.
 		expect_eq "$io: final messages" "$(json_get "$stats" messages)" \
 			"$(final_get srv messages)"
-		[ "$(json_get "$stats" messages)" -ge "$m2" ] || fail "$io: final stats older than load"
+		[ "$(json_get "$stats" messages)" -ge "$m2" ] ||
+			fail "$io: final stats older than the load snapshot"
 		case "$addr" in
 		uds-*) [ ! -e "$T_TMP/stop.sock" ] || fail "$addr --io $io left its socket file" ;;
 		esac

@@ -139,7 +139,8 @@ test_claim_live_socket(void **state)
 		assert_int_equal(sockio_addr_parse(f->addr, &a, err, sizeof(err)), 0);
 		fd = sockio_listen(&a, &o, &file, err, sizeof(err));
 		assert_true(fd >= 0);
-		assert_int_equal(sockio_uds_claim(f->path, types[i], err, sizeof(err)), -EADDRINUSE);
+		assert_int_equal(sockio_uds_claim(f->path, types[i], err, sizeof(err)),
+				 -EADDRINUSE);
 		assert_non_null(strstr(err, "is in use by a running server"));
 		/* A live server of another type is still live. */
 		assert_int_equal(sockio_uds_claim(f->path, types[(i + 1) % 3], err, sizeof(err)),
@@ -230,7 +231,10 @@ test_listen_missing_dir(void **state)
 static int
 free_port(int type)
 {
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in in = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
 	socklen_t len = sizeof(in);
 	int fd = socket(AF_INET, type, 0), port;
 
