@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -331,15 +332,36 @@ print_start(const struct echo_app *app, const char *ip)
 	fflush(stdout);
 }
 
+/*
+ * Sleep until an absolute time. Some PMDs (net_tap) signal the process for every packet that
+ * arrives; a relative sleep restarted after each signal can starve under a flood, an absolute
+ * deadline cannot.
+ */
+static void
+sleep_until(struct timespec *deadline, long step_ns)
+{
+	deadline->tv_nsec += step_ns;
+	while (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_nsec -= 1000000000L;
+		deadline->tv_sec++;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == EINTR &&
+	       !quit_signal)
+		;
+}
+
 /* The main lcore's job while workers poll: signals, link state, statistics. */
 static void
 main_loop(struct echo_app *app, const struct echo_opts *o)
 {
+	struct timespec tick;
+
 	uint64_t hz = rte_get_tsc_hz(), next_stats = 0;
 	bool link = port_link_up(app->port.port_id);
 
 	if (o->stats_interval_s > 0)
 		next_stats = rte_get_tsc_cycles() + (uint64_t)(o->stats_interval_s * (double)hz);
+	clock_gettime(CLOCK_MONOTONIC, &tick);
 	while (!quit_signal) {
 		bool now = port_link_up(app->port.port_id);
 
@@ -360,7 +382,7 @@ main_loop(struct echo_app *app, const struct echo_opts *o)
 			echo_stats_write_json(app);
 			next_stats += (uint64_t)(o->stats_interval_s * (double)hz);
 		}
-		rte_delay_us_sleep(MAIN_TICK_US);
+		sleep_until(&tick, MAIN_TICK_US * 1000L);
 	}
 }
 
