@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* bypass-echo's counters as people and programs read them: terminal, JSON file, telemetry. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -177,10 +178,43 @@ echo_telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
+/* /bypass/lcores: where the cycles go, per worker lcore (the same figures as per_lcore). */
+static int
+echo_telemetry_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++) {
+		const struct echo_lcore *lc = &telemetry_app->lcores[i];
+		struct rte_tel_data *l;
+		char name[32];
+		uint64_t rx;
+
+		if (!lc->active)
+			continue;
+		l = rte_tel_data_alloc();
+		if (l == NULL)
+			return -ENOMEM;
+		rx = stack_stats_total(&lc->stack);
+		rte_tel_data_start_dict(l);
+		rte_tel_data_add_dict_u64(l, "queue", lc->queue);
+		rte_tel_data_add_dict_u64(l, "rx", rx);
+		rte_tel_data_add_dict_u64(l, "tx", lc->tx);
+		rte_tel_data_add_dict_u64(l, "busy_cycles", lc->busy_cycles);
+		rte_tel_data_add_dict_u64(l, "idle_cycles", lc->idle_cycles);
+		rte_tel_data_add_dict_u64(l, "busy_cycles_per_pkt", rx ? lc->busy_cycles / rx : 0);
+		snprintf(name, sizeof(name), "lcore%u", i);
+		rte_tel_data_add_dict_container(d, name, l, 0);
+	}
+	return 0;
+}
+
 int
 echo_telemetry_register(struct echo_app *app)
 {
 	telemetry_app = app;
+	if (rte_telemetry_register_cmd("/bypass/lcores", echo_telemetry_lcores,
+				       "bypass-echo per-lcore busy and idle poll cycles") != 0)
+		return -1;
 	return rte_telemetry_register_cmd("/bypass/stats", echo_telemetry_stats,
 					  "bypass-echo counters: rx = replies + drops, by kind");
 }

@@ -48,7 +48,9 @@ ip netns exec "$ns" /usr/bin/python3 "$SOURCE_DIR/tests/integration/bypass/udp_e
 if command -v dpdk-telemetry.py >/dev/null; then
 	tel=$(echo /bypass/stats | dpdk-telemetry.py -f "$prefix" 2>&1) || true
 	echo "$tel" | grep -q '"reply_icmp": 100' || fail "telemetry /bypass/stats: $tel"
-	say "telemetry /bypass/stats answers"
+	tel=$(echo /bypass/lcores | dpdk-telemetry.py -f "$prefix" 2>&1) || true
+	echo "$tel" | grep -q '"busy_cycles_per_pkt"' || fail "telemetry /bypass/lcores: $tel"
+	say "telemetry /bypass/stats and /bypass/lcores answer"
 fi
 
 t0=$(date +%s%N)
