@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
 #include "common/json.h"
@@ -68,6 +69,7 @@ echo_stats_print_line(const struct echo_app *app)
 void
 echo_stats_print_final(const struct echo_app *app)
 {
+	struct rte_eth_stats es;
 	struct echo_totals t;
 
 	echo_totals_sum(app, &t);
@@ -82,9 +84,36 @@ echo_stats_print_final(const struct echo_app *app)
 	printf("  %-18s %" PRIu64 "\n", "tx", t.tx);
 	printf("  %-18s %" PRIu64 "\n", "tx_dropped", t.tx_dropped);
 	printf("  %-18s %.1f\n", "cycles/pkt", echo_cycles_per_pkt(&t));
+	if (rte_eth_stats_get(app->port.port_id, &es) == 0)
+		printf("  port: imissed %" PRIu64 " rx_nombuf %" PRIu64 " ierrors %" PRIu64
+		       " oerrors %" PRIu64 " (frames the PMD never handed to the stack)\n",
+		       es.imissed, es.rx_nombuf, es.ierrors, es.oerrors);
 	printf("  balance: rx %" PRIu64 " %s replies %" PRIu64 " + drops %" PRIu64 "\n", t.rx,
 	       t.rx == t.replies + t.drops ? "=" : "!=", t.replies, t.drops);
 	fflush(stdout);
+}
+
+/*
+ * What the PMD counted before any frame reached the stack: frames it could not take for want
+ * of mbufs (rx_nombuf) or ring space (imissed) never enter rx, so they are reported beside it.
+ */
+static void
+echo_port_stats_fill(struct json_writer *w, uint16_t port_id)
+{
+	struct rte_eth_stats es;
+
+	if (rte_eth_stats_get(port_id, &es) != 0) {
+		json_null(w, "port");
+		return;
+	}
+	json_object_begin(w, "port");
+	json_u64(w, "ipackets", es.ipackets);
+	json_u64(w, "opackets", es.opackets);
+	json_u64(w, "imissed", es.imissed);
+	json_u64(w, "ierrors", es.ierrors);
+	json_u64(w, "oerrors", es.oerrors);
+	json_u64(w, "rx_nombuf", es.rx_nombuf);
+	json_object_end(w);
 }
 
 static void
@@ -115,6 +144,7 @@ echo_stats_fill(struct json_writer *w, void *arg)
 	json_u64(w, "idle_cycles", t.idle_cycles);
 	json_u64(w, "tsc_hz", rte_get_tsc_hz());
 	json_u64(w, "link_changes", app->link_changes);
+	echo_port_stats_fill(w, app->port.port_id);
 	json_array_begin(w, "per_lcore");
 	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++) {
 		const struct echo_lcore *lc = &app->lcores[i];
