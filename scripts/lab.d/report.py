@@ -226,10 +226,10 @@ def not_run_note(run, path, size, kind):
     return c["lab"]["status"]
 
 
-def why_not(run, path, size):
+def why_not(run, path, size, kinds=None):
     """Why a path has no measured cell at a size: the reasons its cells carry."""
     reasons = []
-    for k in run.kinds:
+    for k in kinds or run.kinds:
         c = run.cell(path, size, k)
         if c is None:
             r = f"{k}: not in the matrix"
@@ -269,7 +269,7 @@ def side_by_side(run, size):
         ])
         if lat is None or thr is None:
             k = "latency" if lat is None else "throughput"
-            notes.append(f"{p}: {k} cell not measured: {why_not(run, p, size)}")
+            notes.append(f"{p}: {k} cell not measured: {why_not(run, p, size, [k])}")
     return md_table(header, rows) + ("\n\n" + "\n".join(notes) if notes else "")
 
 

@@ -13,6 +13,7 @@ LAB_KERNEL_PATHS="udp tcp uds-dgram uds-stream uds-seqpacket"
 LAB_DPDK_PATHS="net_tap net_af_packet net_af_xdp net_memif net_ring"
 LAB_IO_MODES="blocking mmsg epoll uring busy-poll"
 LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout_ms client_cpus server_cpus"
+LAB_MATRIX_OPTIONAL="flows"	# keys a matrix may leave out; M_flows defaults to 1
 
 # ---- matrix ----------------------------------------------------------------------------
 
@@ -20,9 +21,10 @@ LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout
 lab_matrix_load() {
 	local file=$1 line key val n=0
 	[ -r "$file" ] || lab_die "matrix '$file': cannot read it"
-	for key in $LAB_MATRIX_KEYS; do
+	for key in $LAB_MATRIX_KEYS $LAB_MATRIX_OPTIONAL; do
 		unset "M_$key"
 	done
+	M_flows=1
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		line=${line%%#*}
@@ -31,8 +33,8 @@ lab_matrix_load() {
 			lab_die "matrix $file:$n: expected 'key = value', got '$line'"
 		key=${BASH_REMATCH[1]}
 		val=${BASH_REMATCH[2]}
-		[[ " $LAB_MATRIX_KEYS " == *" $key "* ]] ||
-			lab_die "matrix $file:$n: unknown key '$key' (known: $LAB_MATRIX_KEYS)"
+		[[ " $LAB_MATRIX_KEYS $LAB_MATRIX_OPTIONAL " == *" $key "* ]] ||
+			lab_die "matrix $file:$n: unknown key '$key' (known: $LAB_MATRIX_KEYS $LAB_MATRIX_OPTIONAL)"
 		printf -v "M_$key" '%s' "$val"
 	done <"$file"
 	for key in $LAB_MATRIX_KEYS; do
@@ -57,18 +59,38 @@ lab_matrix_check() {
 	[[ $M_warmup_s =~ ^[0-9]+(\.[0-9]+)?$ ]] || lab_die "matrix: warmup_s '$M_warmup_s': expected seconds"
 	[[ $M_throughput_window =~ ^[0-9]+$ ]] || lab_die "matrix: throughput_window '$M_throughput_window': expected a number"
 	[[ $M_timeout_ms =~ ^[0-9]+$ ]] || lab_die "matrix: timeout_ms '$M_timeout_ms': expected milliseconds"
-	[[ $M_client_cpus =~ ^[0-9]+$ ]] || lab_die "matrix: client_cpus '$M_client_cpus': expected one CPU number"
-	[[ $M_server_cpus =~ ^[0-9]+(,[0-9]+)*$ ]] || lab_die "matrix: server_cpus '$M_server_cpus': expected CPU numbers such as 1 or 1,2"
-	for c in $M_client_cpus ${M_server_cpus//,/ }; do
+	[[ $M_client_cpus =~ ^[0-9]+(,[0-9]+)*$ ]] || lab_die "matrix: client_cpus '$M_client_cpus': expected CPU numbers such as 0 or 0,2"
+	[[ $M_server_cpus =~ ^[0-9]+(,[0-9]+)*$ ]] || lab_die "matrix: server_cpus '$M_server_cpus': expected CPU numbers such as 1 or 1,3"
+	[[ $M_flows =~ ^[0-9]+$ ]] && [ "$M_flows" -ge 1 ] || lab_die "matrix: flows '$M_flows': expected a number from 1"
+	for c in ${M_client_cpus//,/ } ${M_server_cpus//,/ }; do
 		[ -e "/sys/devices/system/cpu/cpu$c/topology" ] ||
 			lab_die "matrix: CPU $c is not online here ($(nproc) CPUs); change client_cpus/server_cpus"
-		[[ ,$M_server_cpus, == *",$M_client_cpus,"* ]] &&
-			lab_die "matrix: client_cpus and server_cpus overlap ($M_client_cpus); give them different CPUs"
 	done
+	SHARED_CPUS=""
+	for c in ${M_client_cpus//,/ }; do
+		[[ ,$M_server_cpus, != *",$c,"* ]] || SHARED_CPUS+="$c "
+	done
+	[ -z "$SHARED_CPUS" ] ||
+		lab_say "client and server share CPU(s) ${SHARED_CPUS% }: they will take turns on it (recorded in the results)"
+	# The first client CPU also hosts DPDK main lcores, which sleep.
+	CLI0=${M_client_cpus%%,*}
+	CLI_N=$(tr ',' '\n' <<<"$M_client_cpus" | wc -l)
+	[ "$M_flows" -ge "$CLI_N" ] || M_flows=$CLI_N
 	return 0
 }
 
 # ---- paths -----------------------------------------------------------------------------
+
+# EAL lcore map: lcore 0 on the client's first CPU, lcore i on the i-th server CPU. Explicit
+# CPUs let client and server share one (an exercise), which a plain -l list cannot express.
+lab_lcore_map() {
+	local map="0@$CLI0" i=1 c
+	for c in ${M_server_cpus//,/ }; do
+		map+=",$i@$c"
+		i=$((i + 1))
+	done
+	echo "$map"
+}
 
 lab_path_known() {
 	local base=${1%%@*} io=
@@ -178,7 +200,7 @@ lab_server_start() {
 	if [ "$base" = net_ring ]; then
 		# Generator and echo in one process: nothing to start.
 		SRV_PIDFILE=
-		SRV_DESC="none: dpdk_ring_echo runs echo-gen's engine (CPU $M_client_cpus) and a trivial address-swapping echo (CPU ${M_server_cpus%%,*}; not bypass-echo's stack) on crossed net_ring ports in one process"
+		SRV_DESC="none: dpdk_ring_echo runs echo-gen's engine (CPU $CLI0) and a trivial address-swapping echo (CPU ${M_server_cpus%%,*}; not bypass-echo's stack) on crossed net_ring ports in one process"
 		return 0
 	fi
 	if lab_is_kernel_path "$path"; then
@@ -200,13 +222,14 @@ lab_server_start() {
 	prof=$base
 	[ "$base" = net_memif ] && prof=net_memif_server
 	ip=$(sed -n 's/^ip *= *\([0-9.]*\).*/\1/p' "$LAB_SRC/drivers-conf/$prof.conf")
-	local eal=(-l "$M_client_cpus,$M_server_cpus" --main-lcore "$M_client_cpus"
+	# lcore 0 is the main lcore (sleeps) on the client's first CPU; 1.. poll on the server's.
+	local eal=(--lcores "$(lab_lcore_map)" --main-lcore 0
 		--file-prefix="$LAB_DPDK_PREFIX-$f" --log-level='*:warning')
 	# shellcheck disable=SC2207
 	eal+=($(lab_dpdk_mem_args))
 	local app=(-- --profile "$LAB_SRC/drivers-conf/$prof.conf" --stats-json "$SRV_STATS"
 		--stats-interval "$LAB_STATS_INTERVAL_S")
-	SRV_DESC="bypass-echo --profile $prof, main lcore $M_client_cpus (sleeps), polling lcore(s) $M_server_cpus"
+	SRV_DESC="bypass-echo --profile $prof, main lcore $CLI0 (sleeps), polling lcore(s) $M_server_cpus"
 	case "$base" in
 	net_tap)
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" ip netns exec "$LAB_NS_TAP" "$BE" \
@@ -238,7 +261,7 @@ lab_server_start() {
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$BE" "${eal[@]}" "${app[@]}"
 		TARGET=dpdk:$ip:7
 		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/net_memif_client.conf"
-			--eal "-l $M_client_cpus --file-prefix=$LAB_DPDK_PREFIX-$f-client --log-level=*:warning $(lab_dpdk_mem_args)")
+			--eal "--lcores 0@$CLI0 --file-prefix=$LAB_DPDK_PREFIX-$f-client --log-level=*:warning $(lab_dpdk_mem_args)")
 		;;
 	esac
 	# memif's link comes up only when the client connects, so the server is ready once its
@@ -301,14 +324,15 @@ lab_cell_run() {
 	local cmd=()
 	if [ "${path%%@*}" = net_ring ]; then
 		# shellcheck disable=SC2207
-		cmd=("$RING" -l "$M_client_cpus,${M_server_cpus%%,*}" --main-lcore "$M_client_cpus"
+		cmd=("$RING" --lcores "0@$CLI0,1@${M_server_cpus%%,*}" --main-lcore 0
 			--no-pci --file-prefix="$LAB_DPDK_PREFIX-$f" --log-level='*:warning'
 			$(lab_dpdk_mem_args) $([ "$LAB_NO_HUGE" = 1 ] || echo --in-memory) --
-			--cpu "$M_client_cpus" --size "$size" --window "$win"
+			--cpu "$CLI0" --size "$size" --window "$win" --flows "$M_flows"
 			--duration "$M_duration_s" --json "$cell_json")
 	else
 		[ -n "$CLIENT_NS" ] && cmd=(ip netns exec "$CLIENT_NS")
-		cmd+=("$EG" "$TARGET" --cpus "$M_client_cpus" --size "$size" --window "$win"
+		cmd+=("$EG" "$TARGET" --cpus "$M_client_cpus" --threads "$CLI_N" --flows "$M_flows"
+			--size "$size" --window "$win"
 			--duration "$M_duration_s" --warmup "$M_warmup_s" --timeout "$M_timeout_ms"
 			--json "$cell_json" --server-stats "$SRV_STATS" --label "$path" --quiet
 			"${CLIENT_ARGS[@]}")
@@ -335,7 +359,7 @@ lab_cell_run() {
 		rc=0
 	fi
 	if [ "$rc" -ne 0 ]; then
-		REASON="$(basename "${cmd[0]}") exit $rc: $(lab_log_tail "$clog")"
+		REASON="$([ "${path%%@*}" = net_ring ] && echo dpdk_ring_echo || echo echo-gen) exit $rc: $(lab_log_tail "$clog")"
 		if [ -n "${SRV_PIDFILE:-}" ] && ! lab_pidfile_alive "$SRV_PIDFILE"; then
 			REASON="server exited during the cell: $(lab_log_tail "$SRV_LOG")"
 		fi
@@ -448,7 +472,8 @@ lab_host_meta() {
 		"host.kernel=$(lab_json_str "$(uname -r)")" \
 		"host.hugepages_free=$(lab_hugepages_free)" "host.no_huge=$LAB_NO_HUGE_JSON" \
 		"placement.client_cpus=\"$M_client_cpus\"" "placement.server_cpus=\"$M_server_cpus\"" \
-		"placement.text=$(lab_json_str "client (echo-gen, one thread) pinned to CPU $M_client_cpus; server pinned to CPU $M_server_cpus (sock-echo threads; bypass-echo's polling lcore, its sleeping main lcore on CPU $M_client_cpus)")" \
+		"placement.text=$(lab_json_str "client (echo-gen, $CLI_N thread(s), $M_flows flow(s)) pinned to CPU $M_client_cpus; server pinned to CPU $M_server_cpus (sock-echo's threads, or bypass-echo's polling lcores with its sleeping main lcore on CPU $CLI0)")" \
+		"matrix.flows=$M_flows" "placement.shared_cpus=$(lab_json_str "${SHARED_CPUS% }")" \
 		"matrix.file=$(lab_json_str "$MATRIX")" \
 		"matrix.paths=$("$LAB_PY" -c 'import json,sys; print(json.dumps(sys.argv[1].split()))' "$M_paths")" \
 		"matrix.sizes=[${M_sizes// /,}]" \
@@ -473,6 +498,10 @@ lab_cmd_run() {
 		shift
 	done
 	lab_need_root run
+	# A bare name is one of the matrices that come with the lab (scripts/lab.d/matrix/).
+	if [ ! -e "$MATRIX" ] && [ -e "$LAB_D/matrix/$MATRIX.conf" ]; then
+		MATRIX=$LAB_D/matrix/$MATRIX.conf
+	fi
 	lab_matrix_load "$MATRIX"
 	[ -n "$paths" ] && M_paths=$paths
 	[ -n "$sizes" ] && M_sizes=$sizes
