@@ -98,7 +98,17 @@ def fmt_ratio(v):
 
 
 def base_path(path):
-    return path.split("@", 1)[0]
+    """udp@busy-poll+1cpu -> udp."""
+    return path.split("+", 1)[0].split("@", 1)[0]
+
+
+def describe_path(path):
+    what = CROSSES.get(base_path(path), "-")
+    if "@" in path:
+        what += f"; sock-echo --io {path.split('@', 1)[1].split('+', 1)[0]}"
+    if path.endswith("+1cpu"):
+        what += "; client and server on one CPU"
+    return what
 
 
 class Run:
@@ -267,8 +277,8 @@ def side_by_side(run, size):
             fmt(get(cost, "server", "syscalls_per_msg")),
             fmt(get(cost, "server", "csw_per_msg"), 3),
         ])
-        if lat is None or thr is None:
-            k = "latency" if lat is None else "throughput"
+        k = "latency" if lat is None else "throughput"
+        if (lat is None or thr is None) and k in run.kinds:
             notes.append(f"{p}: {k} cell not measured: {why_not(run, p, size, [k])}")
     return md_table(header, rows) + ("\n\n" + "\n".join(notes) if notes else "")
 
@@ -604,7 +614,7 @@ def write_report(run, path, plots):
         for base in plots:
             out += [f"![{base}](plots/{base}.png)", ""]
     out += ["## Paths", "", md_table(["path", "what a message crosses"],
-                                     [[p, CROSSES.get(base_path(p), "-")] for p in run.paths],
+                                     [[p, describe_path(p)] for p in run.paths],
                                      ["l", "l"]), ""]
     with open(path, "w") as f:
         f.write("\n".join(out))

@@ -45,7 +45,7 @@ lab_matrix_load() {
 lab_matrix_check() {
 	local p s c
 	for p in $M_paths; do
-		lab_path_known "$p" || lab_die "matrix: unknown path '$p' (paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS; kernel paths take @IO with IO one of: $LAB_IO_MODES)"
+		lab_path_known "$p" || lab_die "matrix: unknown path '$p' (paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS; kernel paths take @IO with IO one of: $LAB_IO_MODES; any path takes +1cpu)"
 	done
 	for s in $M_sizes; do
 		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le 65507 ] ||
@@ -92,9 +92,23 @@ lab_lcore_map() {
 	echo "$map"
 }
 
+# A path name is BASE[@IO][+1cpu]: the io mode of sock-echo, and "+1cpu" to put the server on
+# the client's (first) CPU for this path only, so one run can hold both placements.
+lab_path_base() {
+	local b=${1%+1cpu}
+	echo "${b%%@*}"
+}
+
+lab_path_io() {
+	local b=${1%+1cpu}
+	[[ $b == *@* ]] && echo "${b#*@}"
+	return 0
+}
+
 lab_path_known() {
-	local base=${1%%@*} io=
-	[[ $1 == *@* ]] && io=${1#*@}
+	local base io
+	base=$(lab_path_base "$1")
+	io=$(lab_path_io "$1")
 	if [[ " $LAB_KERNEL_PATHS " == *" $base "* ]]; then
 		[ -z "$io" ] || [[ " $LAB_IO_MODES " == *" $io "* ]]
 	else
@@ -103,17 +117,19 @@ lab_path_known() {
 }
 
 lab_is_kernel_path() {
-	[[ " $LAB_KERNEL_PATHS " == *" ${1%%@*} "* ]]
+	[[ " $LAB_KERNEL_PATHS " == *" $(lab_path_base "$1") "* ]]
 }
 
-# A name safe for files: udp@busy-poll -> udp-busy-poll.
+# A name safe for files: udp@busy-poll+1cpu -> udp-busy-poll-1cpu.
 lab_path_file() {
-	echo "${1//@/-}"
+	local f=${1//@/-}
+	echo "${f//+/-}"
 }
 
 # Why a path cannot run on this machine (into REASON), or success.
 lab_path_available() {
-	local p=${1%%@*}
+	local p
+	p=$(lab_path_base "$1")
 	REASON=
 	[ -x "$EG" ] || { REASON="echo-gen is not built ($EG)"; return 1; }
 	if lab_is_kernel_path "$1"; then
@@ -189,7 +205,8 @@ lab_server_ping() {
 # Start the server of path $1 and say how a client reaches it: TARGET, CLIENT_NS, CLIENT_ARGS,
 # SRV_STATS, SRV_DESC. Returns 1 with REASON when it could not start.
 lab_server_start() {
-	local path=$1 base=${1%%@*} io=epoll f nthreads prof ip
+	local path=$1 base io=epoll f nthreads prof ip
+	base=$(lab_path_base "$path")
 	f=$(lab_path_file "$path")
 	SRV_STATS=$LAB_RUN/$f.stats.json
 	SRV_LOG=$LOGS/$f.server.log
@@ -204,7 +221,7 @@ lab_server_start() {
 		return 0
 	fi
 	if lab_is_kernel_path "$path"; then
-		[[ $path == *@* ]] && io=${path#*@}
+		[ -n "$(lab_path_io "$path")" ] && io=$(lab_path_io "$path")
 		case "$base" in
 		udp | tcp) TARGET=$base:127.0.0.1:$LAB_KPORT ;;
 		*) TARGET=$base:$LAB_RUN/$base.sock ;;
@@ -286,17 +303,17 @@ lab_server_stop() {
 # ---- cells -----------------------------------------------------------------------------
 
 lab_progress() {
-	printf '[%*d/%d] %-15s %5s B  %-10s ' "${#NCELLS}" "$1" "$NCELLS" "$2" "$3" "$4" >&2
+	printf '[%*d/%d] %-*s %5s B  %-10s ' "${#NCELLS}" "$1" "$NCELLS" "$PATH_W" "$2" "$3" "$4" >&2
 }
 
 # Record a cell that was not measured: status failed or unavailable, with the reason.
 lab_cell_record_bad() {
 	local i=$1 path=$2 size=$3 kind=$4 status=$5 reason=$6 win transport driver=null
 	win=$([ "$kind" = latency ] && echo 1 || echo "$M_throughput_window")
-	transport=${path%%@*}
+	transport=$(lab_path_base "$path")
 	if ! lab_is_kernel_path "$path"; then
-		driver="\"${path%%@*}\""
-		case "$path" in
+		driver="\"$transport\""
+		case "$transport" in
 		net_memif | net_ring) transport=dpdk ;;
 		*) transport=udp ;;
 		esac
@@ -322,7 +339,7 @@ lab_cell_run() {
 	cell_json=$OUT/cells/$(printf '%03d' "$i")-$f-$size-$kind.json
 	clog=$LOGS/$(printf '%03d' "$i")-$f-$size-$kind.client.log
 	local cmd=()
-	if [ "${path%%@*}" = net_ring ]; then
+	if [ "$(lab_path_base "$path")" = net_ring ]; then
 		# shellcheck disable=SC2207
 		cmd=("$RING" --lcores "0@$CLI0,1@${M_server_cpus%%,*}" --main-lcore 0
 			--no-pci --file-prefix="$LAB_DPDK_PREFIX-$f" --log-level='*:warning'
@@ -355,11 +372,11 @@ lab_cell_run() {
 	wait "$LAB_PID" 2>/dev/null || rc=$?
 	rm -f "$pidfile"
 	# dpdk_ring_echo exits 1 for any loss but has measured the cell: keep it.
-	if [ "$rc" = 1 ] && [ "${path%%@*}" = net_ring ] && [ -s "$cell_json" ]; then
+	if [ "$rc" = 1 ] && [ "$(lab_path_base "$path")" = net_ring ] && [ -s "$cell_json" ]; then
 		rc=0
 	fi
 	if [ "$rc" -ne 0 ]; then
-		REASON="$([ "${path%%@*}" = net_ring ] && echo dpdk_ring_echo || echo echo-gen) exit $rc: $(lab_log_tail "$clog")"
+		REASON="$([ "$(lab_path_base "$path")" = net_ring ] && echo dpdk_ring_echo || echo echo-gen) exit $rc: $(lab_log_tail "$clog")"
 		if [ -n "${SRV_PIDFILE:-}" ] && ! lab_pidfile_alive "$SRV_PIDFILE"; then
 			REASON="server exited during the cell: $(lab_log_tail "$SRV_LOG")"
 		fi
@@ -382,8 +399,16 @@ lab_cell_run() {
 
 # Every cell of one path: start its server, run the cells, restart a server that died.
 lab_path_run() {
-	local path=$1 size kind rc restarts=0 refused="" ever=0
+	local path=$1 saved_cpus=$M_server_cpus
 	SRV_DESC=
+	# "+1cpu": this path's server shares the client's first CPU.
+	[[ $path == *+1cpu ]] && M_server_cpus=$CLI0
+	lab_path_cells "$path"
+	M_server_cpus=$saved_cpus
+}
+
+lab_path_cells() {
+	local path=$1 size kind rc restarts=0 refused="" ever=0
 	if ! lab_path_available "$path"; then
 		for size in $M_sizes; do
 			for kind in $M_cells; do
@@ -534,7 +559,9 @@ lab_cmd_run() {
 	LOGS=$OUT/logs
 	CELL=0
 	NCELLS=0
+	PATH_W=8
 	for p in $M_paths; do
+		[ "${#p}" -le "$PATH_W" ] || PATH_W=${#p}
 		for _ in $M_sizes; do
 			NCELLS=$((NCELLS + $(wc -w <<<"$M_cells")))
 		done
