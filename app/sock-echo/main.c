@@ -44,8 +44,9 @@ usage(FILE *f)
 		"         uds-seqpacket:PATH   (IPv6 in brackets: udp:[::1]:7; @NAME: abstract)\n"
 		"\n"
 		"  --io MODE            blocking, mmsg, epoll (default), uring, busy-poll\n"
-		"  --batch N            messages per recvmmsg/sendmmsg (mmsg, busy-poll) or\n"
-		"                       receives in flight (uring), 1..%d (default %d)\n"
+		"  --batch N            datagrams: messages per recvmmsg/sendmmsg (mmsg,\n"
+		"                       busy-poll) or receives in flight (uring), 1..%d\n"
+		"                       (default %d)\n"
 		"  --threads N          worker threads, 1..%d (default 1); UDP/TCP get one\n"
 		"                       SO_REUSEPORT socket each, Unix sockets share one\n"
 		"  --cpus LIST          pin thread i to the i-th CPU of LIST (e.g. 2,3 or 2-3)\n"
@@ -254,8 +255,9 @@ parse_args(int argc, char **argv, struct options *o)
 static void
 warn_ignored(const struct options *o)
 {
-	if (o->batch_set && !sockio_io_uses_batch(o->cfg.io))
-		log_warn("--batch has no effect with --io %s", sockio_io_name(o->cfg.io));
+	if (o->batch_set && !sockio_io_uses_batch(o->cfg.io, o->cfg.addr.transport))
+		log_warn("--batch has no effect with --io %s on %s", sockio_io_name(o->cfg.io),
+			 sockio_transport_name(o->cfg.addr.transport));
 	if (o->mode_set && sockio_addr_path(&o->cfg.addr) == NULL)
 		log_warn("--mode applies to Unix socket paths only; ignored for %s",
 			 o->cfg.addr.text);

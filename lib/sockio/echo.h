@@ -41,7 +41,7 @@ struct sockio_io_ops {
 	bool nonblock;		/* O_NONBLOCK sockets */
 	bool timeouts;		/* SO_RCVTIMEO/SO_SNDTIMEO so that blocking calls return */
 	bool busy_poll;		/* SO_BUSY_POLL on IP sockets */
-	bool batched;		/* --batch applies */
+	bool batched;		/* --batch applies to its datagram loop */
 };
 
 /* Single writer per field except blocking-mode connection threads: add atomically. */

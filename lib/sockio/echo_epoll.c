@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/queue.h>
 #include <unistd.h>
 
 #include "sockio/echo.h"
@@ -14,7 +15,7 @@
  * else waits. Seqpackets keep their boundaries because a chunk is exactly one message.
  */
 struct conn {
-	struct conn *prev, *next;	/* the worker's open connections, to close at stop */
+	LIST_ENTRY(conn) link;		/* the worker's open connections, to close at stop */
 	int fd;
 	bool want_out;			/* registered for EPOLLOUT instead of EPOLLIN */
 	uint32_t len, off;		/* bytes in buf, bytes of them already sent */
@@ -27,7 +28,7 @@ struct epoll_loop {
 	int timeout_ms;			/* 0 when spinning */
 	size_t cap;
 	int recv_flags;
-	struct conn *conns;
+	LIST_HEAD(, conn) conns;
 };
 
 /* epoll data of the listening socket; connections carry their struct conn. */
@@ -48,12 +49,7 @@ conn_close(struct epoll_loop *l, struct conn *c)
 	/* close() removes the fd from the epoll set too. */
 	close(c->fd);
 	ctr_add(&l->w->ctr.syscalls, 1);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		l->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	sockio_conn_release(l->w);
 	free(c);
 }
@@ -170,10 +166,8 @@ listener_service(struct epoll_loop *l)
 			sockio_conn_release(w);
 			continue;
 		}
-		*c = (struct conn){ .fd = fd, .next = l->conns };
-		if (l->conns != NULL)
-			l->conns->prev = c;
-		l->conns = c;
+		*c = (struct conn){ .fd = fd };
+		LIST_INSERT_HEAD(&l->conns, c, link);
 	}
 }
 
@@ -207,8 +201,8 @@ epoll_loop_init(struct epoll_loop *l, struct sockio_worker *w, bool spin)
 static void
 epoll_loop_fini(struct epoll_loop *l)
 {
-	while (l->conns != NULL)
-		conn_close(l, l->conns);
+	while (!LIST_EMPTY(&l->conns))
+		conn_close(l, LIST_FIRST(&l->conns));
 	close(l->epfd);
 }
 

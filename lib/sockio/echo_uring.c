@@ -3,6 +3,7 @@
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <unistd.h>
 
 #include "common/res.h"
@@ -39,8 +40,7 @@ struct uring_loop {
 	uring_cqe_fn handle;
 	unsigned inflight;	/* requests queued or submitted whose completion is still due */
 	bool got_data;		/* a receive completed with data in this round */
-	bool accepting;		/* connection worker: an accept is in flight */
-	struct uring_conn *conns;
+	LIST_HEAD(, uring_conn) conns;
 	size_t cap;
 	int recv_flags;
 };
@@ -309,7 +309,7 @@ out_free:
 /* ---- connections: an accept in flight, and per connection a receive or a reply+receive ---- */
 
 struct uring_conn {
-	struct uring_conn *prev, *next;
+	LIST_ENTRY(uring_conn) link;	/* the worker's open connections */
 	int fd;
 	unsigned inflight;
 	bool closing;
@@ -343,7 +343,6 @@ conn_post_accept(struct uring_loop *u)
 {
 	uring_reserve(u, 1);
 	io_uring_prep_accept(uring_sqe(u, NULL, OP_ACCEPT), u->w->fd, NULL, NULL, SOCK_CLOEXEC);
-	u->accepting = true;
 }
 
 static void
@@ -351,12 +350,7 @@ conn_free(struct uring_loop *u, struct uring_conn *c)
 {
 	close(c->fd);
 	ctr_add(&u->w->ctr.syscalls, 1);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		u->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	sockio_conn_release(u->w);
 	free(c);
 }
@@ -380,10 +374,8 @@ conn_accepted(struct uring_loop *u, int fd)
 		sockio_conn_release(w);
 		return;
 	}
-	*c = (struct uring_conn){ .fd = fd, .next = u->conns };
-	if (u->conns != NULL)
-		u->conns->prev = c;
-	u->conns = c;
+	*c = (struct uring_conn){ .fd = fd };
+	LIST_INSERT_HEAD(&u->conns, c, link);
 	conn_post_recv(u, c);
 }
 
@@ -395,7 +387,6 @@ conn_cqe(struct uring_loop *u, void *obj, enum uring_op op, int res)
 	struct uring_conn *c = obj;
 
 	if (op == OP_ACCEPT) {
-		u->accepting = false;
 		if (res >= 0)
 			conn_accepted(u, res);
 		else if (res != -ECANCELED && res != -EINTR && res != -EAGAIN)
@@ -453,12 +444,12 @@ sockio_uring_conn_run(struct sockio_worker *w)
 	uring_drain(&u);
 	io_uring_queue_exit(&u.ring);
 	/* Connections whose requests outlived the drain keep their memory; close their fds. */
-	while (u.conns != NULL) {
-		struct uring_conn *c = u.conns;
+	while (!LIST_EMPTY(&u.conns)) {
+		struct uring_conn *c = LIST_FIRST(&u.conns);
 
 		if (c->inflight > 0) {
 			close(c->fd);
-			u.conns = c->next;
+			LIST_REMOVE(c, link);
 			sockio_conn_release(w);
 			continue;
 		}

@@ -80,9 +80,10 @@ sockio_io_applies(enum sockio_io io, enum sockio_transport t)
 }
 
 bool
-sockio_io_uses_batch(enum sockio_io io)
+sockio_io_uses_batch(enum sockio_io io, enum sockio_transport t)
 {
-	return (unsigned)io < SOCKIO_IO_COUNT && io_ops[io].batched;
+	return (unsigned)io < SOCKIO_IO_COUNT && io_ops[io].batched &&
+	       !sockio_transport_is_connected(t);
 }
 
 void

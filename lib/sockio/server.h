@@ -66,8 +66,8 @@ int sockio_io_parse(const char *s, enum sockio_io *out);
 /* Whether the io mode can serve the transport (mmsg has no meaning for connected sockets). */
 bool sockio_io_applies(enum sockio_io io, enum sockio_transport t);
 
-/* Whether --batch changes what the io mode does. */
-bool sockio_io_uses_batch(enum sockio_io io);
+/* Whether --batch changes what the io mode does on the transport (datagrams only). */
+bool sockio_io_uses_batch(enum sockio_io io, enum sockio_transport t);
 
 /* "blocking, epoll, uring or busy-poll": the modes that serve t, for error messages. */
 void sockio_io_list_for(enum sockio_transport t, char *buf, size_t len);
