@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Every io mode that applies to one transport echoes exactly what was sent, for each message
 # size; after SIGTERM the server exits 0 in time and its counters match what the client sent.
-#   echo.sh udp|tcp|udp6|tcp6|uds-dgram|uds-stream|uds-seqpacket
+#   echo.sh udp|tcp|udp6|tcp6|uds-dgram|uds-stream|uds-seqpacket|uds-abstract
 . "$SOURCE_DIR/tests/integration/lib.sh"
 . "$SOURCE_DIR/tests/integration/sock/common.sh"
 
@@ -18,6 +18,8 @@ tcp6) addr="tcp:[::1]:$(free_port)"; sizes="1 64 65000" ;;
 uds-dgram) addr="uds-dgram:$T_TMP/echo.sock"; sizes="0 1 64 1400 65000" ;;
 uds-stream) addr="uds-stream:$T_TMP/echo.sock"; sizes="1 64 1400 65000" ;;
 uds-seqpacket) addr="uds-seqpacket:$T_TMP/echo.sock"; sizes="1 64 1400 65000" ;;
+# Linux's abstract namespace: no file at all.
+uds-abstract) addr="uds-stream:@bypasslab-echo-$$"; sizes="1 64 65000" ;;
 *) fail "unknown transport '$kind'" ;;
 esac
 case "$kind" in
