@@ -17,11 +17,17 @@ on_exit() {
 }
 
 _run_cleanups() {
-	local rc=$? i
+	local rc=$? i ns
 	set +e
 	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
 		eval "${_cleanups[i]}" >/dev/null 2>&1
 	done
+	# Namespaces last: what ran inside them is gone by now.
+	if [ -f "$T_TMP/.netns" ]; then
+		while read -r ns; do
+			ip netns delete "$ns" >/dev/null 2>&1
+		done <"$T_TMP/.netns"
+	fi
 	rm -rf "$T_TMP"
 	exit $rc
 }
@@ -74,11 +80,13 @@ need_hugepages() {
 		skip "needs $want free 2 MiB hugepages (scripts/lab setup, or echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages)"
 }
 
-# Create a namespace named bypass-t<pid>-SUFFIX, deleted at exit; prints its name.
+# Create a namespace named bypass-t<pid>-SUFFIX, deleted at exit; prints its name. It is
+# usually called as ns=$(netns_new x), in a subshell, so the name is kept in a file that the
+# exit trap of the test itself reads (on_exit here would only reach the subshell).
 netns_new() {
 	local ns="bypass-t$$-$1"
 	ip netns add "$ns"
-	on_exit "ip netns delete $ns"
+	echo "$ns" >>"$T_TMP/.netns"
 	ip -n "$ns" link set lo up
 	echo "$ns"
 }
