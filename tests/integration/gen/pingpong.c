@@ -104,5 +104,8 @@ main(int argc, char **argv)
 	qsort(rtt, rounds, sizeof(*rtt), cmp_u64);
 	printf("%.3f\n", (double)rtt[(rounds - 1) / 2] / 1e3);
 	close(fd);
+	free(rtt);
+	free(in);
+	free(out);
 	return 0;
 }
