@@ -108,6 +108,8 @@ def describe_path(path):
         what += f"; sock-echo --io {path.split('@', 1)[1].split('+', 1)[0]}"
     if path.endswith("+1cpu"):
         what += "; client and server on one CPU"
+    if path.endswith("+single"):
+        what += "; the server on one CPU only"
     return what
 
 

@@ -45,7 +45,7 @@ lab_matrix_load() {
 lab_matrix_check() {
 	local p s c
 	for p in $M_paths; do
-		lab_path_known "$p" || lab_die "matrix: unknown path '$p' (paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS; kernel paths take @IO with IO one of: $LAB_IO_MODES; any path takes +1cpu)"
+		lab_path_known "$p" || lab_die "matrix: unknown path '$p' (paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS; kernel paths take @IO with IO one of: $LAB_IO_MODES; any path takes +1cpu or +single)"
 	done
 	for s in $M_sizes; do
 		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le 65507 ] ||
@@ -92,23 +92,33 @@ lab_lcore_map() {
 	echo "$map"
 }
 
-# A path name is BASE[@IO][+1cpu]: the io mode of sock-echo, and "+1cpu" to put the server on
-# the client's (first) CPU for this path only, so one run can hold both placements.
+# A path name is BASE[@IO][+PLACE]: the io mode of sock-echo, and a placement of this path's
+# server other than the matrix's, so that one run can hold several: "+1cpu" puts it on the
+# client's (first) CPU, "+single" on the first server CPU only (one thread, one polling lcore).
+LAB_PLACES="1cpu single"
+
 lab_path_base() {
-	local b=${1%+1cpu}
+	local b=${1%%+*}
 	echo "${b%%@*}"
 }
 
 lab_path_io() {
-	local b=${1%+1cpu}
+	local b=${1%%+*}
 	[[ $b == *@* ]] && echo "${b#*@}"
 	return 0
 }
 
+lab_path_place() {
+	[[ $1 == *+* ]] && echo "${1#*+}"
+	return 0
+}
+
 lab_path_known() {
-	local base io
+	local base io place
 	base=$(lab_path_base "$1")
 	io=$(lab_path_io "$1")
+	place=$(lab_path_place "$1")
+	[ -z "$place" ] || [[ " $LAB_PLACES " == *" $place "* ]] || return 1
 	if [[ " $LAB_KERNEL_PATHS " == *" $base "* ]]; then
 		[ -z "$io" ] || [[ " $LAB_IO_MODES " == *" $io "* ]]
 	else
@@ -401,8 +411,10 @@ lab_cell_run() {
 lab_path_run() {
 	local path=$1 saved_cpus=$M_server_cpus
 	SRV_DESC=
-	# "+1cpu": this path's server shares the client's first CPU.
-	[[ $path == *+1cpu ]] && M_server_cpus=$CLI0
+	case "$(lab_path_place "$path")" in
+	1cpu) M_server_cpus=$CLI0 ;;
+	single) M_server_cpus=${M_server_cpus%%,*} ;;
+	esac
 	lab_path_cells "$path"
 	M_server_cpus=$saved_cpus
 }
