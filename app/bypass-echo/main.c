@@ -16,12 +16,10 @@
 
 #include "common/log.h"
 #include "common/profile.h"
+#include "port/eal.h"
 #include "echo.h"
 
 #define MAIN_TICK_US 100000
-#define EAL_ARGS_MAX 128
-#define HUGEPAGES_FREE_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
-#define HUGEPAGES_FREE_1G "/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t print_requested;
@@ -181,49 +179,6 @@ parse_args(int argc, char **argv, struct echo_opts *o)
 	return 0;
 }
 
-static bool
-args_have(char **argv, int argc, const char *prefix)
-{
-	for (int i = 0; i < argc; i++)
-		if (strncmp(argv[i], prefix, strlen(prefix)) == 0)
-			return true;
-	return false;
-}
-
-static long
-read_long(const char *path)
-{
-	long v = 0;
-	FILE *f = fopen(path, "r");
-
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-/*
- * EAL's own message for missing hugepages is cryptic; name the fix before it runs.
- * Returns 0 when EAL may start.
- */
-static int
-preflight_hugepages(bool no_huge)
-{
-	if (no_huge) {
-		log_warn("running without hugepages (--no-huge): mbufs live in ordinary pages, "
-			 "expect lower throughput; results record no_huge");
-		return 0;
-	}
-	if (read_long(HUGEPAGES_FREE_2M) + read_long(HUGEPAGES_FREE_1G) > 0)
-		return 0;
-	log_err("no free hugepages: reserve some with 'scripts/lab setup' or "
-		"'echo 256 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages', "
-		"or run with --no-huge (slower)");
-	return -ENOMEM;
-}
-
 /* Split argv at "--": EAL arguments (profile's first, then the command line's), then ours. */
 static int
 build_eal_argv(char **argv, int app_start, const struct profile *prof, char *prof_buf,
@@ -232,20 +187,10 @@ build_eal_argv(char **argv, int app_start, const struct profile *prof, char *pro
 	int n = 0;
 
 	eal[n++] = argv[0];
-	n += profile_eal_argv(prof, prof_buf, eal + n, EAL_ARGS_MAX / 2);
-	for (int i = 1; i < app_start && n < EAL_ARGS_MAX - 4; i++)
+	n += profile_eal_argv(prof, prof_buf, eal + n, PORT_EAL_ARGS_MAX / 2);
+	for (int i = 1; i < app_start && n < PORT_EAL_ARGS_MAX - 4; i++)
 		eal[n++] = argv[i];
-	/*
-	 * No hugepage files or shared config left behind (--no-huge is in memory already, and
-	 * refuses --in-memory); a fixed prefix telemetry can find.
-	 */
-	if (!args_have(eal, n, "--in-memory") && !args_have(eal, n, "--proc-type") &&
-	    !args_have(eal, n, "--no-huge"))
-		eal[n++] = "--in-memory";
-	if (!args_have(eal, n, "--file-prefix"))
-		eal[n++] = "--file-prefix=bypass-echo";
-	eal[n] = NULL;
-	return n;
+	return port_eal_defaults(eal, n, "bypass-echo");
 }
 
 /* The app's options: the ones after "--", or none. */
@@ -391,7 +336,7 @@ main(int argc, char **argv)
 {
 	static struct echo_app app;
 	struct echo_opts opts = {0};
-	char *eal_argv[EAL_ARGS_MAX + 1], prof_buf[PROFILE_EAL_MAX];
+	char *eal_argv[PORT_EAL_ARGS_MAX + 1], prof_buf[PROFILE_EAL_MAX], err[512];
 	struct profile prof;
 	unsigned int in_use_end;
 	int app_start, eal_argc, rc;
@@ -404,10 +349,15 @@ main(int argc, char **argv)
 	if (load_options(argc, argv, app_start, &opts, &prof) != 0)
 		return 2;
 	eal_argc = build_eal_argv(argv, app_start, &prof, prof_buf, eal_argv);
-	app.no_huge = args_have(eal_argv, eal_argc, "--no-huge");
+	app.no_huge = port_eal_has(eal_argv, eal_argc, "--no-huge");
 	app.stats_json = opts.stats_json;
-	if (preflight_hugepages(app.no_huge) != 0)
+	if (port_hugepages_check(app.no_huge, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		return 1;
+	}
+	if (app.no_huge)
+		log_warn("running without hugepages (--no-huge): mbufs live in ordinary pages, "
+			 "expect lower throughput; results record no_huge");
 	if (rte_eal_init(eal_argc, eal_argv) < 0)
 		rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s (%s; see the EAL lines above "
 			 "and the EAL arguments before '--'%s)\n", rte_strerror(rte_errno),

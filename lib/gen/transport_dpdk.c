@@ -25,9 +25,9 @@
 #include "common/log.h"
 #include "common/profile.h"
 #include "gen/transport.h"
+#include "port/eal.h"
 #include "port/port.h"
 
-#define DPDK_EAL_ARGS_MAX 128
 #define DPDK_HDR_BYTES (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + \
 			sizeof(struct rte_udp_hdr))
 #define DPDK_TX_CHUNK 64	/* mbufs allocated and handed to the PMD at once */
@@ -39,8 +39,6 @@
 #define DPDK_DESC_DEFAULT 1024
 #define DPDK_TX_POOL_MBUFS 16383
 #define DPDK_TX_POOL_CACHE 256
-#define HUGEPAGES_FREE_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
-#define HUGEPAGES_FREE_1G "/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
 
 /* Process-wide: EAL and the port are set up once, for every cell of a sweep. */
 static struct {
@@ -78,29 +76,6 @@ struct dpdk_conn {
 	struct rte_mbuf *held[DPDK_RX_BURST_MAX];
 	unsigned nheld;
 };
-
-static long
-read_long(const char *path)
-{
-	long v = 0;
-	FILE *f = fopen(path, "r");
-
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-static bool
-args_have(char **argv, int n, const char *prefix)
-{
-	for (int i = 0; i < n; i++)
-		if (strncmp(argv[i], prefix, strlen(prefix)) == 0)
-			return true;
-	return false;
-}
 
 /* "dpdk:A.B.C.D:PORT" */
 static int
@@ -177,35 +152,28 @@ dpdk_eal_init(const struct gen_dpdk_opts *o, const struct profile *prof, char *e
 	      size_t errlen)
 {
 	static char prof_buf[PROFILE_EAL_MAX], eal_buf[PROFILE_EAL_MAX], prefix[64];
-	char *argv[DPDK_EAL_ARGS_MAX + 1], *save = NULL, *tok;
+	char *argv[PORT_EAL_ARGS_MAX + 1], *save = NULL, *tok, hp_err[512];
 	cpu_set_t cpus;
 	int n = 0, rc;
 
 	argv[n++] = "echo-gen";
 	if (o->profile != NULL)
-		n += profile_eal_argv(prof, prof_buf, argv + n, DPDK_EAL_ARGS_MAX / 2);
+		n += profile_eal_argv(prof, prof_buf, argv + n, PORT_EAL_ARGS_MAX / 2);
 	if (o->eal != NULL) {
 		snprintf(eal_buf, sizeof(eal_buf), "%s", o->eal);
 		for (tok = strtok_r(eal_buf, " \t", &save);
-		     tok != NULL && n < DPDK_EAL_ARGS_MAX - 4;
+		     tok != NULL && n < PORT_EAL_ARGS_MAX - 4;
 		     tok = strtok_r(NULL, " \t", &save))
 			argv[n++] = tok;
 	}
-	dp.no_huge = args_have(argv, n, "--no-huge");
-	if (!dp.no_huge && read_long(HUGEPAGES_FREE_2M) + read_long(HUGEPAGES_FREE_1G) == 0) {
-		snprintf(err, errlen,
-			 "dpdk: no free hugepages: reserve some ('scripts/lab setup' or "
-			 "echo 256 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages), or "
-			 "add --eal --no-huge (slower; recorded in the results)");
-		return -ENOMEM;
+	dp.no_huge = port_eal_has(argv, n, "--no-huge");
+	rc = port_hugepages_check(dp.no_huge, hp_err, sizeof(hp_err));
+	if (rc != 0) {
+		snprintf(err, errlen, "dpdk: %s", hp_err);
+		return rc;
 	}
-	if (!args_have(argv, n, "--in-memory") && !args_have(argv, n, "--proc-type") && !dp.no_huge)
-		argv[n++] = "--in-memory";
-	if (!args_have(argv, n, "--file-prefix")) {
-		snprintf(prefix, sizeof(prefix), "--file-prefix=echo-gen-%d", (int)getpid());
-		argv[n++] = prefix;
-	}
-	argv[n] = NULL;
+	snprintf(prefix, sizeof(prefix), "echo-gen-%d", (int)getpid());
+	n = port_eal_defaults(argv, n, prefix);
 	/* EAL pins the calling thread to the main lcore; workers pick their own CPUs. */
 	sched_getaffinity(0, sizeof(cpus), &cpus);
 	rc = rte_eal_init(n, argv);
