@@ -6,7 +6,8 @@
   cells.py meta RUN_DIR key=value...                  set top-level keys of run.json
   cells.py summary FILE                               one line about echo-gen's cell for humans
 Keys starting with "lab." go into the cell's "lab" object; "cell.X" sets X of a cell that has
-no echo-gen object; "set.X" overrides X of echo-gen's object; values that parse as JSON are stored as JSON, others as strings.
+no echo-gen object; "set.X" overrides X of echo-gen's object; values that parse as JSON are
+stored as JSON, others as strings.
 """
 
 import json

@@ -32,7 +32,9 @@ lab_die() {
 }
 
 lab_need_root() {
-	[ "$(id -u)" -eq 0 ] || lab_die "'$1' needs root (network namespaces, hugepages, devices); run: sudo scripts/lab $1"
+	[ "$(id -u)" -eq 0 ] ||
+		lab_die "'$1' needs root (network namespaces, hugepages, devices);" \
+			"run: sudo scripts/lab $1"
 }
 
 # Field 22 of /proc/PID/stat: the start time, which tells a pid from a later reuse of it.
@@ -84,7 +86,8 @@ lab_stop_pidfile() {
 			sleep 0.05
 		done
 		if lab_pidfile_alive "$f"; then
-			lab_say "$name (pid $pid) ignored SIGTERM for ${LAB_STOP_GRACE_S} s: SIGKILL"
+			lab_say "$name (pid $pid) ignored SIGTERM for ${LAB_STOP_GRACE_S} s:" \
+				"SIGKILL"
 			kill -KILL "$pid" 2>/dev/null || true
 			for ((i = 0; i < 40; i++)); do
 				lab_pidfile_alive "$f" || break

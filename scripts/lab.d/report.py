@@ -382,6 +382,11 @@ def gp_quote(s):
     return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def gp_title(text):
+    """A gnuplot title line, taken literally (no enhanced-text markup)."""
+    return f"set title {gp_quote(text)} noenhanced"
+
+
 def gp_label(s):
     # gnuplot's enhanced text treats _ ^ @ as markup.
     return str(s).replace("_", "\\\\_").replace("@", "\\\\@")
@@ -424,7 +429,7 @@ def plot_throughput(run, pdir, scripts):
         if not series:
             continue
         body = [
-            f"set title {gp_quote(f'Throughput against payload size (run {run.run_id})')} noenhanced",
+            gp_title(f"Throughput against payload size (run {run.run_id})"),
             "set xlabel 'UDP payload bytes'", f"set ylabel {gp_quote(ylabel)}",
             "set logscale x 2", "set grid", "set key outside right top noenhanced",
             f"set xtics ({', '.join(str(s) for s in run.sizes)})",
@@ -456,7 +461,7 @@ def plot_latency(run, pdir, scripts):
             (f"{gp_quote(dat)} using {i + 2}:xtic(1)" if i == 0 else f"'' using {i + 2}")
             + f" title {gp_quote(label)}" for i, (_, label) in enumerate(PERCENTILES))
         body = [
-            f"set title {gp_quote(f'Round-trip latency, window 1, {s}-byte payload (run {run.run_id})')} noenhanced",
+            gp_title(f"Round-trip latency, window 1, {s}-byte payload (run {run.run_id})"),
             "set ylabel 'round trip, µs (log scale)'", "set logscale y 10", "set grid ytics",
             "set style data histograms", "set style histogram clustered gap 1",
             "set style fill solid 0.8 border -1", "set boxwidth 0.9",
@@ -494,7 +499,7 @@ def plot_cost(run, pdir, scripts):
     write_dat(os.path.join(pdir, "cost-cpu.dat"),
               ["path", "client_us", "server_us", "client_us_lat", "server_us_lat"], cpu_rows)
     scripts.append(("cost-cpu", [
-        f"set title {gp_quote(f'CPU time per message, {s}-byte payload (run {run.run_id})')} noenhanced",
+        gp_title(f"CPU time per message, {s}-byte payload (run {run.run_id})"),
         "set ylabel 'µs of CPU per message (log scale)'"] + common + [
         "set logscale y 10", "set yrange [*:*]",
         "plot 'cost-cpu.dat' using 2:xtic(1) title 'client, throughput cell', "
@@ -504,7 +509,8 @@ def plot_cost(run, pdir, scripts):
               ["path", "client_syscalls", "server_syscalls", "client_csw", "server_csw"],
               call_rows)
     scripts.append(("cost-calls", [
-        f"set title {gp_quote(f'System calls and context switches per message, {s}-byte payload (run {run.run_id})')} noenhanced",
+        gp_title(f"System calls and context switches per message, {s}-byte payload "
+                 f"(run {run.run_id})"),
         "set ylabel 'per message'"] + common + [
         "plot 'cost-calls.dat' using 2:xtic(1) title 'client syscalls', "
         "'' using 3 title 'server syscalls', '' using 4 title 'client context switches', "
@@ -553,7 +559,8 @@ def describe_run(run):
     if host:
         lines.append(f"- Machine: {host.get('cpu_model', '?')}, {host.get('cores', '?')} cores, "
                      f"Linux {host.get('kernel', '?')}, {host.get('hugepages_free', '?')} free "
-                     f"2 MiB hugepages at start{', DPDK without hugepages' if host.get('no_huge') else ''}.")
+                     f"2 MiB hugepages at start"
+                     f"{', DPDK without hugepages' if host.get('no_huge') else ''}.")
     if pl:
         lines.append(f"- CPU placement, the same for every path: {pl.get('text', '')}")
     if mx:

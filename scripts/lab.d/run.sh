@@ -12,7 +12,8 @@ LAB_LOCK_FD=9			# lab_spawn closes it in children
 LAB_KERNEL_PATHS="udp tcp uds-dgram uds-stream uds-seqpacket"
 LAB_DPDK_PATHS="net_tap net_af_packet net_af_xdp net_memif net_ring"
 LAB_IO_MODES="blocking mmsg epoll uring busy-poll"
-LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout_ms client_cpus server_cpus"
+LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout_ms"
+LAB_MATRIX_KEYS+=" client_cpus server_cpus"
 LAB_MATRIX_OPTIONAL="flows"	# keys a matrix may leave out; M_flows defaults to 1
 
 # ---- matrix ----------------------------------------------------------------------------
@@ -29,12 +30,17 @@ lab_matrix_load() {
 		n=$((n + 1))
 		line=${line%%#*}
 		[[ $line =~ ^[[:space:]]*$ ]] && continue
-		[[ $line =~ ^[[:space:]]*([a-z_]+)[[:space:]]*=[[:space:]]*(.*[^[:space:]])[[:space:]]*$ ]] ||
+		# "key = value", or "key += value" to continue a long list on another line.
+		local sp='[[:space:]]*'
+		local kv="^$sp([a-z_]+)$sp(\\+?=)$sp(.*[^[:space:]])$sp\$"
+		[[ $line =~ $kv ]] ||
 			lab_die "matrix $file:$n: expected 'key = value', got '$line'"
 		key=${BASH_REMATCH[1]}
-		val=${BASH_REMATCH[2]}
+		val=${BASH_REMATCH[3]}
 		[[ " $LAB_MATRIX_KEYS $LAB_MATRIX_OPTIONAL " == *" $key "* ]] ||
-			lab_die "matrix $file:$n: unknown key '$key' (known: $LAB_MATRIX_KEYS $LAB_MATRIX_OPTIONAL)"
+			lab_die "matrix $file:$n: unknown key '$key'" \
+				"(known: $LAB_MATRIX_KEYS $LAB_MATRIX_OPTIONAL)"
+		[ "${BASH_REMATCH[2]}" = "=" ] || val="$(eval "echo \${M_$key:-}") $val"
 		printf -v "M_$key" '%s' "$val"
 	done <"$file"
 	for key in $LAB_MATRIX_KEYS; do
@@ -45,7 +51,11 @@ lab_matrix_load() {
 lab_matrix_check() {
 	local p s c
 	for p in $M_paths; do
-		lab_path_known "$p" || lab_die "matrix: unknown path '$p' (paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS; kernel paths take @IO with IO one of: $LAB_IO_MODES; any path takes +1cpu or +single)"
+		lab_path_known "$p" ||
+			lab_die "matrix: unknown path '$p'" \
+				"(paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS;" \
+				"kernel paths take @IO with IO one of: $LAB_IO_MODES;" \
+				"any path takes +1cpu or +single)"
 	done
 	for s in $M_sizes; do
 		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le 65507 ] ||
@@ -55,23 +65,32 @@ lab_matrix_check() {
 		[[ $c == latency || $c == throughput ]] ||
 			lab_die "matrix: cell '$c': expected latency or throughput"
 	done
-	[[ $M_duration_s =~ ^[0-9]+(\.[0-9]+)?$ ]] || lab_die "matrix: duration_s '$M_duration_s': expected seconds"
-	[[ $M_warmup_s =~ ^[0-9]+(\.[0-9]+)?$ ]] || lab_die "matrix: warmup_s '$M_warmup_s': expected seconds"
-	[[ $M_throughput_window =~ ^[0-9]+$ ]] || lab_die "matrix: throughput_window '$M_throughput_window': expected a number"
-	[[ $M_timeout_ms =~ ^[0-9]+$ ]] || lab_die "matrix: timeout_ms '$M_timeout_ms': expected milliseconds"
-	[[ $M_client_cpus =~ ^[0-9]+(,[0-9]+)*$ ]] || lab_die "matrix: client_cpus '$M_client_cpus': expected CPU numbers such as 0 or 0,2"
-	[[ $M_server_cpus =~ ^[0-9]+(,[0-9]+)*$ ]] || lab_die "matrix: server_cpus '$M_server_cpus': expected CPU numbers such as 1 or 1,3"
-	[[ $M_flows =~ ^[0-9]+$ ]] && [ "$M_flows" -ge 1 ] || lab_die "matrix: flows '$M_flows': expected a number from 1"
+	[[ $M_duration_s =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+		lab_die "matrix: duration_s '$M_duration_s': expected seconds"
+	[[ $M_warmup_s =~ ^[0-9]+(\.[0-9]+)?$ ]] || lab_die "matrix: warmup_s '$M_warmup_s':" \
+		"expected seconds"
+	[[ $M_throughput_window =~ ^[0-9]+$ ]] || lab_die "matrix: throughput_window" \
+		"'$M_throughput_window': expected a number"
+	[[ $M_timeout_ms =~ ^[0-9]+$ ]] || lab_die "matrix: timeout_ms '$M_timeout_ms': expected" \
+		"milliseconds"
+	[[ $M_client_cpus =~ ^[0-9]+(,[0-9]+)*$ ]] || lab_die "matrix: client_cpus" \
+		"'$M_client_cpus': expected CPU numbers such as 0 or 0,2"
+	[[ $M_server_cpus =~ ^[0-9]+(,[0-9]+)*$ ]] || lab_die "matrix: server_cpus" \
+		"'$M_server_cpus': expected CPU numbers such as 1 or 1,3"
+	[[ $M_flows =~ ^[0-9]+$ ]] && [ "$M_flows" -ge 1 ] || lab_die "matrix: flows '$M_flows':" \
+		"expected a number from 1"
 	for c in ${M_client_cpus//,/ } ${M_server_cpus//,/ }; do
 		[ -e "/sys/devices/system/cpu/cpu$c/topology" ] ||
-			lab_die "matrix: CPU $c is not online here ($(nproc) CPUs); change client_cpus/server_cpus"
+			lab_die "matrix: CPU $c is not online here ($(nproc) CPUs); change" \
+				"client_cpus/server_cpus"
 	done
 	SHARED_CPUS=""
 	for c in ${M_client_cpus//,/ }; do
 		[[ ,$M_server_cpus, != *",$c,"* ]] || SHARED_CPUS+="$c "
 	done
 	[ -z "$SHARED_CPUS" ] ||
-		lab_say "client and server share CPU(s) ${SHARED_CPUS% }: they will take turns on it (recorded in the results)"
+		lab_say "client and server share CPU(s) ${SHARED_CPUS% }: they will take turns on" \
+			"it (recorded in the results)"
 	# The first client CPU also hosts DPDK main lcores, which sleep.
 	CLI0=${M_client_cpus%%,*}
 	CLI_N=$(tr ',' '\n' <<<"$M_client_cpus" | wc -l)
@@ -153,16 +172,23 @@ lab_path_available() {
 	net_af_xdp)
 		lab_pmd_present af_xdp || { REASON="DPDK has no net_af_xdp PMD here"; return 1; }
 		[ "$(lab_kconfig CONFIG_XDP_SOCKETS)" != n ] ||
-			{ REASON="kernel built without XDP sockets (CONFIG_XDP_SOCKETS)"; return 1; } ;;
+			{
+				REASON="kernel built without XDP sockets (CONFIG_XDP_SOCKETS)"
+				return 1
+			} ;;
 	net_memif)
 		lab_pmd_present memif || { REASON="DPDK has no net_memif PMD here"; return 1; }
 		"$EG" --help 2>&1 | grep -q 'dpdk:' ||
-			{ REASON="echo-gen has no dpdk transport (the client side of memif)"; return 1; } ;;
+			{
+				REASON="echo-gen has no dpdk transport (the client side of memif)"
+				return 1
+			} ;;
 	net_ring)
 		# echo-gen's engine and an echo on crossed net_ring ports in one process: built with
 		# the tests (it needs librte_net_ring at link time).
 		[ -x "$RING" ] || {
-			REASON="$RING is not built (it comes with the tests, -Dtests=true, and needs librte_net_ring)"
+			REASON="$RING is not built (it comes with the tests, -Dtests=true,"
+			REASON+=" and needs librte_net_ring)"
 			return 1
 		} ;;
 	esac
@@ -181,7 +207,8 @@ lab_log_tail() {
 	local l
 	[ -s "$1" ] || { echo "(empty log $1)"; return 0; }
 	l=$(grep -E '(^|: )error: ' "$1" | tail -1)
-	[ -n "$l" ] || l=$(grep -iE 'error|cannot|refus|failed to (init|start|create)' "$1" | tail -1)
+	[ -n "$l" ] ||
+		l=$(grep -iE 'error|cannot|refus|failed to (init|start|create)' "$1" | tail -1)
 	[ -n "$l" ] || l=$(grep -v '^[[:space:]]*$' "$1" | tail -1)
 	echo "$l"
 }
@@ -227,7 +254,10 @@ lab_server_start() {
 	if [ "$base" = net_ring ]; then
 		# Generator and echo in one process: nothing to start.
 		SRV_PIDFILE=
-		SRV_DESC="none: dpdk_ring_echo runs echo-gen's engine (CPU $CLI0) and a trivial address-swapping echo (CPU ${M_server_cpus%%,*}; not bypass-echo's stack) on crossed net_ring ports in one process"
+		SRV_DESC="none: dpdk_ring_echo runs echo-gen's engine (CPU $CLI0) and a trivial"
+		SRV_DESC+=" address-swapping echo (CPU ${M_server_cpus%%,*};"
+		SRV_DESC+=" not bypass-echo's stack)"
+		SRV_DESC+=" on crossed net_ring ports in one process"
 		return 0
 	fi
 	if lab_is_kernel_path "$path"; then
@@ -256,7 +286,8 @@ lab_server_start() {
 	eal+=($(lab_dpdk_mem_args))
 	local app=(-- --profile "$LAB_SRC/drivers-conf/$prof.conf" --stats-json "$SRV_STATS"
 		--stats-interval "$LAB_STATS_INTERVAL_S")
-	SRV_DESC="bypass-echo --profile $prof, main lcore $CLI0 (sleeps), polling lcore(s) $M_server_cpus"
+	SRV_DESC="bypass-echo --profile $prof, main lcore $CLI0 (sleeps),"
+	SRV_DESC+=" polling lcore(s) $M_server_cpus"
 	case "$base" in
 	net_tap)
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" ip netns exec "$LAB_NS_TAP" "$BE" \
@@ -287,8 +318,9 @@ lab_server_start() {
 		rm -f "$LAB_MEMIF_SOCK"
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$BE" "${eal[@]}" "${app[@]}"
 		TARGET=dpdk:$ip:7
-		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/net_memif_client.conf"
-			--eal "--lcores 0@$CLI0 --file-prefix=$LAB_DPDK_PREFIX-$f-client --log-level=*:warning $(lab_dpdk_mem_args)")
+		local ceal="--lcores 0@$CLI0 --file-prefix=$LAB_DPDK_PREFIX-$f-client"
+		ceal+=" --log-level=*:warning $(lab_dpdk_mem_args)"
+		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/net_memif_client.conf" --eal "$ceal")
 		;;
 	esac
 	# memif's link comes up only when the client connects, so the server is ready once its
@@ -313,7 +345,8 @@ lab_server_stop() {
 # ---- cells -----------------------------------------------------------------------------
 
 lab_progress() {
-	printf '[%*d/%d] %-*s %5s B  %-10s ' "${#NCELLS}" "$1" "$NCELLS" "$PATH_W" "$2" "$3" "$4" >&2
+	printf '[%*d/%d] %-*s %5s B  %-10s ' "${#NCELLS}" "$1" "$NCELLS" "$PATH_W" "$2" "$3" \
+		"$4" >&2
 }
 
 # Record a cell that was not measured: status failed or unavailable, with the reason.
@@ -331,7 +364,8 @@ lab_cell_record_bad() {
 	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" "cell.path=\"$path\"" \
 		"cell.transport=\"$transport\"" "cell.driver=$driver" "cell.payload_bytes=$size" \
 		"cell.mode=\"closed\"" "cell.window=$win" "lab.cell=$i" "lab.cells=$NCELLS" \
-		"lab.kind=\"$kind\"" "lab.status=\"$status\"" "lab.reason=$(lab_json_str "$reason")" \
+		"lab.kind=\"$kind\"" "lab.status=\"$status\"" \
+		"lab.reason=$(lab_json_str "$reason")" \
 		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
 		"lab.server=$(lab_json_str "${SRV_DESC:-}")" "lab.no_huge=$LAB_NO_HUGE_JSON"
 }
@@ -386,7 +420,9 @@ lab_cell_run() {
 		rc=0
 	fi
 	if [ "$rc" -ne 0 ]; then
-		REASON="$([ "$(lab_path_base "$path")" = net_ring ] && echo dpdk_ring_echo || echo echo-gen) exit $rc: $(lab_log_tail "$clog")"
+		local prog=echo-gen
+		[ "$(lab_path_base "$path")" != net_ring ] || prog=dpdk_ring_echo
+		REASON="$prog exit $rc: $(lab_log_tail "$clog")"
 		if [ -n "${SRV_PIDFILE:-}" ] && ! lab_pidfile_alive "$SRV_PIDFILE"; then
 			REASON="server exited during the cell: $(lab_log_tail "$SRV_LOG")"
 		fi
@@ -402,7 +438,8 @@ lab_cell_run() {
 		"lab.cell=$i" \
 		"lab.cells=$NCELLS" "lab.kind=\"$kind\"" "lab.status=\"ok\"" "lab.reason=null" \
 		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
-		"lab.client_netns=$(lab_json_str "$CLIENT_NS")" "lab.server=$(lab_json_str "$SRV_DESC")" \
+		"lab.client_netns=$(lab_json_str "$CLIENT_NS")" \
+		"lab.server=$(lab_json_str "$SRV_DESC")" \
 		"lab.no_huge=$LAB_NO_HUGE_JSON"
 	return 0
 }
@@ -427,7 +464,8 @@ lab_path_cells() {
 				CELL=$((CELL + 1))
 				lab_progress "$CELL" "$path" "$size" "$kind"
 				echo "unavailable: $REASON" >&2
-				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" unavailable "$REASON"
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" unavailable \
+					"$REASON"
 			done
 		done
 		return 0
@@ -457,12 +495,14 @@ lab_path_cells() {
 			fi
 			if [ "$started" = 0 ]; then
 				echo "failed: $start_reason" >&2
-				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed "$start_reason"
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed \
+					"$start_reason"
 				continue
 			fi
 			if [ -n "$refused" ]; then
 				echo "failed: $refused" >&2
-				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed "$refused"
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed \
+					"$refused"
 				continue
 			fi
 			rc=0
@@ -472,8 +512,12 @@ lab_path_cells() {
 			*)
 				echo "failed: $REASON" >&2
 				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed "$REASON"
-				# Refused settings will be refused again: skip the path's other cells.
-				[ "$rc" = 2 ] && refused="not run: echo-gen refused this path's settings ($REASON)"
+				# Refused settings will be refused again: skip the path's other
+				# cells.
+				if [ "$rc" = 2 ]; then
+					refused="not run: echo-gen refused this path's settings"
+					refused+=" ($REASON)"
+				fi
 				;;
 			esac
 		done
@@ -494,27 +538,37 @@ lab_run_cleanup() {
 	lab_topo_down >/dev/null 2>&1
 	rm -f "$LAB_LOCK"
 	if [ "$rc" -ne 0 ] && [ -n "${OUT:-}" ]; then
-		lab_err "run stopped (exit $rc) after cell ${CELL:-0}/${NCELLS:-?}; partial results in $OUT (scripts/lab report $OUT); topology removed"
+		lab_err "run stopped (exit $rc) after cell ${CELL:-0}/${NCELLS:-?}; partial" \
+			"results in $OUT (scripts/lab report $OUT); topology removed"
 	fi
 	exit "$rc"
 }
 
+lab_json_words() {
+	"$LAB_PY" -c 'import json,sys; print(json.dumps(sys.argv[1].split()))' "$1"
+}
+
 lab_host_meta() {
-	local model
+	local model place
 	model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+	place="client (echo-gen, $CLI_N thread(s), $M_flows flow(s)) pinned to CPU $M_client_cpus;"
+	place+=" server pinned to CPU $M_server_cpus (sock-echo's threads, or bypass-echo's polling"
+	place+=" lcores with its sleeping main lcore on CPU $CLI0)"
 	"$LAB_PY" "$LAB_D/cells.py" meta "$OUT" "run_id=\"$RUN_ID\"" \
 		"started=\"$(date -u +%FT%TZ)\"" \
-		"git=$(lab_json_str "$(git -C "$LAB_SRC" describe --always --dirty 2>/dev/null || echo unknown)")" \
+		"git=$(lab_json_str "$(git -C "$LAB_SRC" describe --always --dirty 2>/dev/null ||
+			echo unknown)")" \
 		"host.cpu_model=$(lab_json_str "${model:-unknown}")" "host.cores=$(nproc)" \
 		"host.kernel=$(lab_json_str "$(uname -r)")" \
 		"host.hugepages_free=$(lab_hugepages_free)" "host.no_huge=$LAB_NO_HUGE_JSON" \
-		"placement.client_cpus=\"$M_client_cpus\"" "placement.server_cpus=\"$M_server_cpus\"" \
-		"placement.text=$(lab_json_str "client (echo-gen, $CLI_N thread(s), $M_flows flow(s)) pinned to CPU $M_client_cpus; server pinned to CPU $M_server_cpus (sock-echo's threads, or bypass-echo's polling lcores with its sleeping main lcore on CPU $CLI0)")" \
+		"placement.client_cpus=\"$M_client_cpus\"" \
+		"placement.server_cpus=\"$M_server_cpus\"" \
+		"placement.text=$(lab_json_str "$place")" \
 		"matrix.flows=$M_flows" "placement.shared_cpus=$(lab_json_str "${SHARED_CPUS% }")" \
 		"matrix.file=$(lab_json_str "$MATRIX")" \
-		"matrix.paths=$("$LAB_PY" -c 'import json,sys; print(json.dumps(sys.argv[1].split()))' "$M_paths")" \
+		"matrix.paths=$(lab_json_words "$M_paths")" \
 		"matrix.sizes=[${M_sizes// /,}]" \
-		"matrix.cells=$("$LAB_PY" -c 'import json,sys; print(json.dumps(sys.argv[1].split()))' "$M_cells")" \
+		"matrix.cells=$(lab_json_words "$M_cells")" \
 		"matrix.duration_s=$M_duration_s" "matrix.warmup_s=$M_warmup_s" \
 		"matrix.throughput_window=$M_throughput_window" "matrix.timeout_ms=$M_timeout_ms"
 }
@@ -528,8 +582,16 @@ lab_cmd_run() {
 		--quick) MATRIX=$LAB_D/matrix/quick.conf ;;
 		--matrix) [ $# -ge 2 ] || lab_die "run: --matrix needs a file"; MATRIX=$2; shift ;;
 		--out) [ $# -ge 2 ] || lab_die "run: --out needs a folder"; OUT=$2; shift ;;
-		--paths) [ $# -ge 2 ] || lab_die "run: --paths needs a list"; paths=${2//,/ }; shift ;;
-		--sizes) [ $# -ge 2 ] || lab_die "run: --sizes needs a list"; sizes=${2//,/ }; shift ;;
+		--paths)
+			[ $# -ge 2 ] || lab_die "run: --paths needs a list"
+			paths=${2//,/ }
+			shift
+			;;
+		--sizes)
+			[ $# -ge 2 ] || lab_die "run: --sizes needs a list"
+			sizes=${2//,/ }
+			shift
+			;;
 		*) lab_die "run: unknown option '$1' (see scripts/lab --help)" ;;
 		esac
 		shift
@@ -561,7 +623,8 @@ lab_cmd_run() {
 	if [ "$(lab_hugepages_free)" -lt "$LAB_HUGEPAGES_MIN" ]; then
 		LAB_NO_HUGE=1
 		LAB_NO_HUGE_JSON=true
-		lab_say "only $(lab_hugepages_free) free hugepages (need $LAB_HUGEPAGES_MIN): DPDK paths run with --no-huge (slower; recorded)"
+		lab_say "only $(lab_hugepages_free) free hugepages (need $LAB_HUGEPAGES_MIN):" \
+			"DPDK paths run with --no-huge (slower; recorded)"
 	fi
 	RUN_ID=$(date +%Y%m%d-%H%M%S)
 	[ -n "$OUT" ] || OUT=$LAB_RESULTS/$RUN_ID
@@ -583,7 +646,10 @@ lab_cmd_run() {
 	trap 'exit 143' TERM
 	lab_topo_up 2>/dev/null
 	lab_host_meta
-	lab_say "run $RUN_ID: $NCELLS cells ($(wc -w <<<"$M_paths") paths x $(wc -w <<<"$M_sizes") sizes x $(wc -w <<<"$M_cells") cells), ${M_duration_s} s each after ${M_warmup_s} s warm-up; client on CPU $M_client_cpus, server on CPU $M_server_cpus"
+	lab_say "run $RUN_ID: $NCELLS cells ($(wc -w <<<"$M_paths") paths x" \
+		"$(wc -w <<<"$M_sizes") sizes x $(wc -w <<<"$M_cells") cells)," \
+		"${M_duration_s} s each after ${M_warmup_s} s warm-up;" \
+		"client on CPU $M_client_cpus, server on CPU $M_server_cpus"
 	lab_say "results: $OUT"
 	for p in $M_paths; do
 		lab_path_run "$p"

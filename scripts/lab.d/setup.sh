@@ -14,7 +14,8 @@ LAB_IOMMU_DIR=${LAB_IOMMU_DIR:-/sys/kernel/iommu_groups}
 lab_build() {
 	local targets=() a
 	command -v meson >/dev/null && command -v ninja >/dev/null ||
-		lab_die "meson and ninja are missing: scripts/lab setup installs them (apt-get install meson ninja-build)"
+		lab_die "meson and ninja are missing: scripts/lab setup installs them" \
+			"(apt-get install meson ninja-build)"
 	if [ ! -f "$LAB_BUILD/build.ninja" ]; then
 		lab_say "meson setup $LAB_BUILD"
 		meson setup "$LAB_BUILD" "$LAB_SRC" >"$LAB_BUILD.setup.log" 2>&1 || {
@@ -42,8 +43,9 @@ lab_build() {
 
 # One preflight line: "ok", "no" (a problem with its fix) or "--" (not needed here, for info).
 lab_check() {
-	local verdict=$1 what=$2 detail=$3
-	printf '  %-3s %-16s %s\n' "$verdict" "$what" "$detail"
+	local verdict=$1 what=$2
+	shift 2
+	printf '  %-3s %-16s %s\n' "$verdict" "$what" "$*"
 }
 
 lab_hugepages_free() {
@@ -115,14 +117,16 @@ lab_preflight() {
 	if [ "$(id -u)" -eq 0 ]; then
 		lab_check ok root "running as root"
 	else
-		lab_check no root "namespaces, hugepages and binding need root: sudo scripts/lab ..."
+		lab_check no root "namespaces, hugepages and binding need root: sudo scripts/lab" \
+			"..."
 		problems=$((problems + 1))
 	fi
 	n=$(nproc)
 	if [ "$n" -ge 2 ]; then
 		lab_check ok cores "$n online; server on CPU 1, client on CPU 0"
 	else
-		lab_check no cores "$n online: client and server would share one core (the lab needs 2)"
+		lab_check no cores "$n online: client and server would share one core" \
+			"(the lab needs 2)"
 		problems=$((problems + 1))
 	fi
 	pages=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo 0)
@@ -130,13 +134,18 @@ lab_preflight() {
 	if [ "$free" -ge "$LAB_HUGEPAGES_MIN" ]; then
 		lab_check ok hugepages "$free of $pages 2 MiB pages free"
 	else
-		lab_check no hugepages "$free of $pages 2 MiB pages free (need $LAB_HUGEPAGES_MIN): echo $LAB_HUGEPAGES > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages (scripts/lab setup does it)"
+		lab_check no hugepages "$free of $pages 2 MiB pages free" \
+			"(need $LAB_HUGEPAGES_MIN): echo $LAB_HUGEPAGES >" \
+			"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages" \
+			"(scripts/lab setup does it)"
 		problems=$((problems + 1))
 	fi
 	if grep -q ' hugetlbfs ' /proc/mounts; then
-		lab_check ok hugetlbfs "mounted on $(awk '$3 == "hugetlbfs" {print $2; exit}' /proc/mounts)"
+		lab_check ok hugetlbfs "mounted on" \
+			"$(awk '$3 == "hugetlbfs" {print $2; exit}' /proc/mounts)"
 	else
-		lab_check no hugetlbfs "not mounted: mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages"
+		lab_check no hugetlbfs "not mounted: mkdir -p /dev/hugepages &&" \
+			"mount -t hugetlbfs nodev /dev/hugepages"
 		problems=$((problems + 1))
 	fi
 	if [ -c /dev/net/tun ]; then
@@ -149,9 +158,12 @@ lab_preflight() {
 	if [ "$r" = y ] && lab_pmd_present af_xdp; then
 		lab_check ok af_xdp "kernel has XDP sockets, DPDK has net_af_xdp"
 	elif [ "$r" = unknown ] && lab_pmd_present af_xdp; then
-		lab_check ok af_xdp "DPDK has net_af_xdp; kernel config unreadable, tried at run time"
+		lab_check ok af_xdp "DPDK has net_af_xdp; kernel config unreadable, tried at run" \
+			"time"
 	else
-		lab_check no af_xdp "kernel XDP sockets: $r, PMD: $(lab_pmd_present af_xdp && echo yes || echo no) (needs CONFIG_XDP_SOCKETS=y and Debian's dpdk package)"
+		lab_check no af_xdp "kernel XDP sockets: $r, PMD:" \
+			"$(lab_pmd_present af_xdp && echo yes || echo no)" \
+			"(needs CONFIG_XDP_SOCKETS=y and Debian's dpdk package)"
 		problems=$((problems + 1))
 	fi
 	for d in memif tap af_packet ring; do
@@ -164,7 +176,8 @@ lab_preflight() {
 	if [ "$r" = 0 ]; then
 		lab_check ok io_uring "enabled"
 	else
-		lab_check no io_uring "disabled (kernel.io_uring_disabled=$r): sysctl -w kernel.io_uring_disabled=0"
+		lab_check no io_uring "disabled (kernel.io_uring_disabled=$r): sysctl -w" \
+			"kernel.io_uring_disabled=0"
 	fi
 
 	echo "preflight: a NIC lab (two hosts, a NIC bound to vfio-pci) would also need"
@@ -174,14 +187,17 @@ lab_preflight() {
 	elif lab_vfio_noiommu; then
 		lab_check --  IOMMU "none, but vfio no-IOMMU mode is on (unsafe: no DMA protection)"
 	else
-		lab_check no IOMMU "no IOMMU groups: enable VT-d/AMD-Vi in the firmware, add intel_iommu=on iommu=pt (or amd_iommu=on) to GRUB_CMDLINE_LINUX in /etc/default/grub, update-grub, reboot"
+		lab_check no IOMMU "no IOMMU groups: enable VT-d/AMD-Vi in the firmware, add" \
+			"intel_iommu=on iommu=pt (or amd_iommu=on) to GRUB_CMDLINE_LINUX in" \
+			"/etc/default/grub, update-grub, reboot"
 	fi
 	if lab_vfio_loaded; then
 		lab_check ok vfio-pci "driver loaded"
 	elif [ -d /sys/module/vfio_pci ]; then
 		lab_check ok vfio-pci "module present"
 	else
-		lab_check no vfio-pci "not loaded: modprobe vfio-pci (a kernel without modules needs CONFIG_VFIO_PCI=y)"
+		lab_check no vfio-pci "not loaded: modprobe vfio-pci" \
+			"(a kernel without modules needs CONFIG_VFIO_PCI=y)"
 	fi
 	defs=$(lab_default_route_ifaces | tr '\n' ' ')
 	for d in $(lab_net_pci_devices); do
@@ -192,14 +208,18 @@ lab_preflight() {
 		if [ "$drv" = vfio-pci ]; then
 			lab_check ok "$d" "bound to vfio-pci: ready for drivers-conf/vfio-pci.conf"
 		elif [ -n "$ifs" ] && [[ " $defs " == *" ${ifs%% *} "* ]]; then
-			lab_check -- "$d" "$drv, interface $ifs carries the default route: never bind it"
+			lab_check -- "$d""$drv, interface $ifs carries the default route: never" \
+				"bind it"
 		else
-			lab_check -- "$d" "$drv${ifs:+, interface $ifs}: scripts/lab bind $d (checks it first)"
+			lab_check -- "$d""$drv${ifs:+, interface $ifs}: scripts/lab bind $d" \
+				"(checks it first)"
 		fi
 	done
-	[ "$nics" -gt 0 ] || lab_check -- NIC "no PCI network device here: the NIC lab needs two hosts with one each"
+	[ "$nics" -gt 0 ] || lab_check -- NIC "no PCI network device here: the NIC lab needs two" \
+		"hosts with one each"
 	if [ "$problems" -gt 0 ]; then
-		echo "preflight: $problems problem(s) for the single-host lab; the fix is on each 'no' line"
+		echo "preflight: $problems problem(s) for the single-host lab;" \
+			"the fix is on each 'no' line"
 	else
 		echo "preflight: the single-host lab can run here"
 	fi
@@ -213,10 +233,13 @@ lab_cmd_setup() {
 	lab_build
 	# libxdp pins net_af_xdp's program here; without it, it warns and loads it unpinned.
 	if [ -d /sys/fs/bpf ] && ! grep -q ' /sys/fs/bpf bpf ' /proc/mounts; then
-		mount -t bpf bpf /sys/fs/bpf 2>/dev/null || lab_err "could not mount bpffs on /sys/fs/bpf (net_af_xdp still runs)"
+		mount -t bpf bpf /sys/fs/bpf 2>/dev/null || lab_err "could not mount bpffs on" \
+			"/sys/fs/bpf (net_af_xdp still runs)"
 	fi
 	if ! hugepages_setup "$LAB_HUGEPAGES"; then
-		lab_err "could not reserve $LAB_HUGEPAGES hugepages (free: $(lab_hugepages_free)); DPDK paths will run with --no-huge where they can"
+		lab_err "could not reserve $LAB_HUGEPAGES hugepages" \
+			"(free: $(lab_hugepages_free));" \
+			"DPDK paths will run with --no-huge where they can"
 	fi
 	lab_preflight
 }
@@ -226,11 +249,13 @@ lab_pci_parse() {
 	local a=${1,,}
 	[[ $a =~ ^[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$ ]] && a=0000:$a
 	if ! [[ $a =~ ^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$ ]]; then
-		lab_err "'$1' is not a PCI address: expected DOMAIN:BUS:DEVICE.FUNCTION such as 0000:01:00.0 (list them: scripts/lab preflight)"
+		lab_err "'$1' is not a PCI address: expected DOMAIN:BUS:DEVICE.FUNCTION such as" \
+			"0000:01:00.0 (list them: scripts/lab preflight)"
 		return 2
 	fi
 	if [ ! -e "$PCI_SYSFS/$a" ]; then
-		lab_err "no PCI device $a on this machine ($PCI_SYSFS/$a does not exist); network devices here: $(lab_net_pci_devices | paste -sd, - | sed 's/,/, /g')"
+		lab_err "no PCI device $a on this machine ($PCI_SYSFS/$a does not exist); network" \
+			"devices here: $(lab_net_pci_devices | paste -sd, - | sed 's/,/, /g')"
 		return 1
 	fi
 	LAB_PCI=$a
@@ -242,12 +267,18 @@ lab_pci_check_free() {
 	defs=$(lab_default_route_ifaces)
 	for i in $(lab_pci_ifaces "$pci"); do
 		if grep -qx "$i" <<<"$defs"; then
-			lab_err "refusing $pci: its interface $i carries the default route; binding it would cut this machine off the network. Use a second NIC for the lab."
+			lab_err "refusing $pci: its interface $i carries the default route;" \
+				"binding it would cut this machine off the network. Use a second" \
+				"NIC for the lab."
 			return 1
 		fi
-		addrs=$(ip -o addr show dev "$i" scope global 2>/dev/null | awk '{print $4}' | tr '\n' ' ')
-		if ip -o link show dev "$i" 2>/dev/null | grep -q '[<,]UP[,>]' && [ -n "$addrs" ]; then
-			lab_err "refusing $pci: its interface $i is up with addresses ${addrs% }; if nothing uses it, free it first: ip addr flush dev $i && ip link set $i down"
+		addrs=$(ip -o addr show dev "$i" scope global 2>/dev/null | awk '{print $4}' |
+			tr '\n' ' ')
+		if ip -o link show dev "$i" 2>/dev/null | grep -q '[<,]UP[,>]' &&
+			[ -n "$addrs" ]; then
+			lab_err "refusing $pci: its interface $i is up with addresses ${addrs% };" \
+				"if nothing uses it, free it first: ip addr flush dev $i && ip" \
+				"link set $i down"
 			return 1
 		fi
 	done
@@ -264,7 +295,8 @@ lab_pci_check_group() {
 		case "$drv" in none | vfio-pci | pcieport) ;; *) bad+=" $d($drv)" ;; esac
 	done
 	if [ -n "$bad" ]; then
-		lab_err "IOMMU group $(basename "$g") of $pci also holds$bad: vfio needs the whole group; bind those too, or put the NIC in a slot with its own group"
+		lab_err "IOMMU group $(basename "$g") of $pci also holds$bad: vfio needs the" \
+			"whole group; bind those too, or put the NIC in a slot with its own group"
 		return 1
 	fi
 }
@@ -276,7 +308,8 @@ lab_devbind() {
 		echo "dry run: dpdk-devbind.py $*"
 		return 0
 	fi
-	command -v dpdk-devbind.py >/dev/null || lab_die "dpdk-devbind.py missing: apt-get install dpdk"
+	command -v dpdk-devbind.py >/dev/null ||
+		lab_die "dpdk-devbind.py missing: apt-get install dpdk"
 	dpdk-devbind.py "$@"
 }
 
@@ -305,11 +338,18 @@ lab_cmd_bind() {
 	fi
 	lab_pci_check_free "$pci" || exit 1
 	if [ "$(lab_iommu_groups)" -eq 0 ] && ! lab_vfio_noiommu; then
-		lab_die "refusing $pci: this machine has no IOMMU groups, so vfio-pci cannot isolate the NIC's DMA. Enable VT-d/AMD-Vi in the firmware and add intel_iommu=on iommu=pt (or amd_iommu=on) to the kernel command line, then reboot. (A VM without a virtual IOMMU can use vfio's unsafe no-IOMMU mode: echo 1 > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode.)"
+		lab_die "refusing $pci: this machine has no IOMMU groups, so vfio-pci cannot" \
+			"isolate the NIC's DMA. Enable VT-d/AMD-Vi in the firmware and add" \
+			"intel_iommu=on iommu=pt (or amd_iommu=on) to the kernel command line," \
+			"then reboot. (A VM without a virtual IOMMU can use vfio's unsafe" \
+			"no-IOMMU mode:" \
+			"echo 1 > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode.)"
 	fi
 	lab_pci_check_group "$pci" || exit 1
 	if ! lab_vfio_loaded && [ "$dry" = 0 ]; then
-		modprobe vfio-pci 2>/dev/null || lab_die "vfio-pci is not loaded and 'modprobe vfio-pci' failed: install linux-modules-extra for this kernel, or build with CONFIG_VFIO_PCI"
+		modprobe vfio-pci 2>/dev/null || lab_die "vfio-pci is not loaded and 'modprobe" \
+			"vfio-pci' failed: install linux-modules-extra for this kernel, or build" \
+			"with CONFIG_VFIO_PCI"
 	fi
 	lab_need_root bind
 	if [ "$dry" = 0 ]; then
@@ -317,7 +357,8 @@ lab_cmd_bind() {
 		echo "$drv" >"$LAB_BIND_STATE/$pci"
 	fi
 	lab_devbind "$dry" -b vfio-pci "$pci"
-	[ "$dry" = 1 ] || lab_say "$pci bound to vfio-pci (was $drv); edit drivers-conf/vfio-pci.conf: eal = -a $pci"
+	[ "$dry" = 1 ] || lab_say "$pci bound to vfio-pci (was $drv); edit" \
+		"drivers-conf/vfio-pci.conf: eal = -a $pci"
 }
 
 lab_cmd_unbind() {
@@ -341,7 +382,9 @@ lab_cmd_unbind() {
 	esac
 	[ -n "$to" ] || to=$(cat "$LAB_BIND_STATE/$pci" 2>/dev/null || true)
 	[ -n "$to" ] && [ "$to" != none ] ||
-		lab_die "do not know which kernel driver $pci came from: give it, e.g. scripts/lab unbind $pci --driver ixgbe (see: dpdk-devbind.py --status, 'unused=')"
+		lab_die "do not know which kernel driver $pci came from: give it, e.g." \
+			"scripts/lab unbind $pci --driver ixgbe" \
+			"(see: dpdk-devbind.py --status, 'unused=')"
 	lab_need_root unbind
 	lab_devbind "$dry" -b "$to" "$pci"
 	[ "$dry" = 1 ] || { rm -f "$LAB_BIND_STATE/$pci"; lab_say "$pci back on $to"; }

@@ -36,10 +36,12 @@ lab_topo_up() {
 		ip -n "$LAB_NS_PEER" link del "$LAB_VETH_PEER" 2>/dev/null || true
 		ip link add "$LAB_VETH_OURS" type veth peer name "$LAB_VETH_PEER" \
 			netns "$LAB_NS_PEER" ||
-			lab_die "cannot create veth pair $LAB_VETH_OURS/$LAB_VETH_PEER (is the veth driver in this kernel?)"
+			lab_die "cannot create veth pair $LAB_VETH_OURS/$LAB_VETH_PEER" \
+				"(is the veth driver in this kernel?)"
 	fi
 	ip -n "$LAB_NS_PEER" link show dev "$LAB_VETH_PEER" >/dev/null 2>&1 ||
-		lab_die "$LAB_VETH_OURS exists but its peer is not in netns $LAB_NS_PEER; run: scripts/lab topo down"
+		lab_die "$LAB_VETH_OURS exists but its peer is not in netns $LAB_NS_PEER; run:" \
+			"scripts/lab topo down"
 	# Our end carries no address; the kernel must neither answer on it nor forward from it
 	# (a 198.18.x packet routed out of the default route would leave the host).
 	sysctl -qw "net.ipv4.conf.$LAB_VETH_OURS.forwarding=0" \
@@ -56,7 +58,9 @@ lab_topo_up() {
 		ip -n "$LAB_NS_PEER" addr replace "$a" dev "$LAB_VETH_PEER"
 	done
 	ip -n "$LAB_NS_PEER" link set "$LAB_VETH_PEER" up
-	lab_say "topology up: netns $LAB_NS_TAP (tap), netns $LAB_NS_PEER ($LAB_VETH_PEER ${LAB_VETH_PEER_IPS// /, }) <-> $LAB_VETH_OURS (here, no address), $LAB_RUN"
+	lab_say "topology up: netns $LAB_NS_TAP (tap), netns $LAB_NS_PEER" \
+		"($LAB_VETH_PEER ${LAB_VETH_PEER_IPS// /, }) <-> $LAB_VETH_OURS" \
+		"(here, no address), $LAB_RUN"
 }
 
 # Everything the lab may have left: processes first (they hold the interfaces), then
@@ -67,7 +71,9 @@ lab_topo_down() {
 	# A live run owns the topology and takes it down itself; a killed one holds no lock.
 	if [ -z "${LAB_HOLDS_LOCK:-}" ] && [ -e "$LAB_LOCK" ]; then
 		exec 8<"$LAB_LOCK"
-		flock -w 2 8 || lab_die "a lab run is in progress (it holds $LAB_LOCK) and removes the topology when it ends; stop it with Ctrl-C first"
+		flock -w 2 8 ||
+			lab_die "a lab run is in progress (it holds $LAB_LOCK) and removes the" \
+				"topology when it ends; stop it with Ctrl-C first"
 		exec 8<&-
 		rm -f "$LAB_LOCK"
 	fi

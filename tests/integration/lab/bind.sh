@@ -24,7 +24,8 @@ expect 2 "'0000:zz:00.0' is not a PCI address: expected DOMAIN:BUS:DEVICE.FUNCTI
 	"$LAB" bind 0000:zz:00.0
 expect 2 "'eth0' is not a PCI address" "$LAB" bind eth0
 expect 1 "usage: scripts/lab bind PCI" "$LAB" bind
-expect 1 "no PCI device 0000:7f:1f.7 on this machine \(/sys/bus/pci/devices/0000:7f:1f.7 does not exist\)" \
+missing="/sys/bus/pci/devices/0000:7f:1f.7 does not exist"
+expect 1 "no PCI device 0000:7f:1f.7 on this machine \($missing\)" \
 	"$LAB" bind 0000:7f:1f.7
 expect 1 "no PCI device 0000:7f:1f.7" "$LAB" unbind 7f:1f.7
 
@@ -33,7 +34,8 @@ other=$(for d in /sys/bus/pci/devices/*; do
 	case "$(cat "$d/class")" in 0x02*) ;; *) basename "$d"; break ;; esac
 done)
 if [ -n "$other" ]; then
-	expect 1 "refusing $other: class 0x[0-9a-f]+ is not a network controller" "$LAB" bind "$other"
+	expect 1 "refusing $other: class 0x[0-9a-f]+ is not a network controller" \
+		"$LAB" bind "$other"
 fi
 
 # The NIC of the default route, when it is a PCI device: refused before anything runs.
@@ -41,7 +43,9 @@ dev=$(ip -4 route show default | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -1)
 pci=""
 if [ -n "$dev" ] && [ -e "/sys/class/net/$dev/device" ]; then
 	pci=$(basename "$(readlink -f "/sys/class/net/$dev/device")")
-	case "$pci" in virtio*) pci=$(basename "$(readlink -f "/sys/class/net/$dev/device/..")") ;; esac
+	case "$pci" in
+	virtio*) pci=$(basename "$(readlink -f "/sys/class/net/$dev/device/..")") ;;
+	esac
 fi
 if [[ $pci =~ ^[0-9a-f]{4}: ]]; then
 	expect 1 "refusing $pci: its interface $dev carries the default route" \

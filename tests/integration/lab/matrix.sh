@@ -18,7 +18,8 @@ on_exit "'$LAB' topo down"
 
 cat >"$T_TMP/short.conf" <<'M'
 # Every path, one size, half a second per cell.
-paths = udp tcp uds-dgram uds-stream uds-seqpacket net_tap net_af_packet net_af_xdp net_memif net_ring
+paths = udp tcp uds-dgram uds-stream uds-seqpacket
+paths += net_tap net_af_packet net_af_xdp net_memif net_ring
 sizes = 18
 cells = latency throughput
 duration_s = 0.5
@@ -42,7 +43,8 @@ for p in throughput goodput latency-18 cost-cpu cost-calls; do
 	for ext in png svg; do
 		[ -s "$out/plots/$p.$ext" ] || fail "no plots/$p.$ext"
 	done
-	head -c 8 "$out/plots/$p.png" | od -An -c | grep -q 'P   N   G' || fail "plots/$p.png is not a PNG"
+	head -c 8 "$out/plots/$p.png" | od -An -c | grep -q 'P   N   G' || fail "plots/$p.png is" \
+		"not a PNG"
 	grep -q '<svg' "$out/plots/$p.svg" || fail "plots/$p.svg is not an SVG"
 done
 
@@ -50,7 +52,8 @@ done
 import csv, json, sys
 out = sys.argv[1]
 cells = json.load(open(f"{out}/results.json"))
-paths = "udp tcp uds-dgram uds-stream uds-seqpacket net_tap net_af_packet net_af_xdp net_memif net_ring".split()
+paths = ("udp tcp uds-dgram uds-stream uds-seqpacket "
+         "net_tap net_af_packet net_af_xdp net_memif net_ring").split()
 assert len(cells) == len(paths) * 2, f"{len(cells)} cells, expected {len(paths) * 2}"
 report = open(f"{out}/report.md").read()
 bad = []

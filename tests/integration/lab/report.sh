@@ -16,7 +16,8 @@ cat "$T_TMP/table.txt"
 import csv, json, sys
 run, table = sys.argv[1], open(sys.argv[2]).read()
 cells = json.load(open(f"{run}/results.json"))
-rows = {(r["path"], r["payload_bytes"], r["kind"]): r for r in csv.DictReader(open(f"{run}/summary.csv"))}
+rows = {(r["path"], r["payload_bytes"], r["kind"]): r
+        for r in csv.DictReader(open(f"{run}/summary.csv"))}
 assert len(rows) == len(cells), f"{len(rows)} csv rows for {len(cells)} cells"
 by = {(c["path"], c["payload_bytes"], c["lab"]["kind"]): c for c in cells}
 # Every ratio from the same run, same size and cell.

@@ -75,8 +75,10 @@ kill_midway() {
 	done
 	kill -KILL "$lab_pid"
 	wait "$lab_pid" 2>/dev/null || true
-	say "$path: lab killed mid-cell; left running:$(for p in $pids; do printf ' %s(%s)' "$p" "${comm[$p]}"; done)"
-	[ -n "$(leftovers)" ] || fail "$path: nothing was left running: the test did not test anything"
+	say "$path: lab killed mid-cell; left" \
+		"running:$(for p in $pids; do printf ' %s(%s)' "$p" "${comm[$p]}"; done)"
+	[ -n "$(leftovers)" ] || fail "$path: nothing was left running: the test did not test" \
+		"anything"
 	"$LAB" topo down
 	left=$(leftovers)
 	[ -z "$left" ] || fail "$path: after topo down still present: $left"
