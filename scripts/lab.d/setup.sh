@@ -208,10 +208,10 @@ lab_preflight() {
 		if [ "$drv" = vfio-pci ]; then
 			lab_check ok "$d" "bound to vfio-pci: ready for drivers-conf/vfio-pci.conf"
 		elif [ -n "$ifs" ] && [[ " $defs " == *" ${ifs%% *} "* ]]; then
-			lab_check -- "$d""$drv, interface $ifs carries the default route: never" \
+			lab_check -- "$d" "$drv, interface $ifs carries the default route: never" \
 				"bind it"
 		else
-			lab_check -- "$d""$drv${ifs:+, interface $ifs}: scripts/lab bind $d" \
+			lab_check -- "$d" "$drv${ifs:+, interface $ifs}: scripts/lab bind $d" \
 				"(checks it first)"
 		fi
 	done
