@@ -20,6 +20,10 @@ BASELINE = "udp"  # every ratio is against kernel UDP over loopback in the same 
 PERCENTILES = [("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p999", "p99.9")]
 GNUPLOT_TIMEOUT_S = 60
 PLOT_WIDTH_PX, PLOT_HEIGHT_PX = 960, 540
+# One colour and point shape per line, so that ten paths stay apart (gnuplot's own cycle has 8).
+LINE_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+                "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#aec7e8"]
+POINT_TYPES = [7, 5, 9, 11, 13, 4, 6, 8, 10, 12, 1, 2]
 
 # What a message crosses on each path (the base name, before any "@io" variant).
 CROSSES = {
@@ -438,8 +442,10 @@ def plot_throughput(run, pdir, scripts):
         if logy:
             body.append("set logscale y 10")
         body.append("plot " + ", \\\n     ".join(
-            f"{gp_quote(d)} using 1:2 with linespoints lw 2 pt 7 title {gp_quote(t)}"
-            for d, t in series))
+            f"{gp_quote(d)} using 1:2 with linespoints lw 2 "
+            f"lc rgb '{LINE_COLOURS[i % len(LINE_COLOURS)]}' "
+            f"pt {POINT_TYPES[i % len(POINT_TYPES)]} ps 1.2 title {gp_quote(t)}"
+            for i, (d, t) in enumerate(series)))
         scripts.append((base, body))
 
 
@@ -583,7 +589,8 @@ def write_report(run, path, plots):
     d = describe_run(run)
     if d:
         out += [d, ""]
-    out += [f"{len(run.cells)} cells: {n_ok} measured, {len(bad)} not measured (reasons below). "
+    out += [f"{len(run.cells)} cells: {n_ok} measured, {len(bad)} not measured"
+            f"{' (reasons below)' if bad else ''}. "
             f"Corrupt replies over all measured cells: {corrupt}.", "",
             "Every ratio (×udp) compares with kernel UDP over loopback measured in this same "
             "run, at the same size and in the same cell: above 1 means more messages per "
