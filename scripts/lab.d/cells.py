@@ -4,6 +4,7 @@
   cells.py append RUN_DIR [--gen FILE] key=value...   add one cell (echo-gen's object, or a
                                                        failed/unavailable cell made from the keys)
   cells.py meta RUN_DIR key=value...                  set top-level keys of run.json
+  cells.py event RUN_DIR TEXT                         add a line to run.json's "events"
   cells.py summary FILE                               one line about echo-gen's cell for humans
 Keys starting with "lab." go into the cell's "lab" object; "cell.X" sets X of a cell that has
 no echo-gen object; "set.X" overrides X of echo-gen's object; values that parse as JSON are
@@ -84,6 +85,16 @@ def meta(run_dir, args):
     write_atomic(path, m)
 
 
+def event(run_dir, text):
+    path = os.path.join(run_dir, "run.json")
+    m = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            m = json.load(f)
+    m.setdefault("events", []).append(text)
+    write_atomic(path, m)
+
+
 def summary(path):
     """'p50 21.3 µs, 0.045 Mpps, 0 lost, 0 corrupt' and exit 0; exit 1 with the reason when the
     cell got no replies (a cell with corrupt replies is measured, and says so loudly)."""
@@ -115,6 +126,8 @@ def main(argv):
             append(argv[2], argv[3:])
         elif argv[1] == "meta":
             meta(argv[2], argv[3:])
+        elif argv[1] == "event":
+            event(argv[2], " ".join(argv[3:]))
         elif argv[1] == "summary":
             return summary(argv[2])
         else:

@@ -52,14 +52,19 @@ lab_pid_starttime() {
 }
 
 # Start "$@" in the background as NAME, its output in $LAB_SPAWN_LOG (default
-# $LAB_RUN/NAME.log), its pid file $LAB_RUN/NAME.pid holding "pid starttime name", so that
+# $LAB_RUN/NAME.log; appended to when LAB_SPAWN_APPEND=1), its pid file $LAB_RUN/NAME.pid holding "pid starttime name", so that
 # `topo down` can stop it even after the lab itself was killed. Sets LAB_PID. The child does
 # not inherit the run lock.
 lab_spawn() {
 	local name=$1 log
 	shift
 	log=${LAB_SPAWN_LOG:-$LAB_RUN/$name.log}
-	"$@" >"$log" 2>&1 </dev/null 9>&- &
+	if [ "${LAB_SPAWN_APPEND:-0}" = 1 ]; then
+		echo "=== lab: started again at $(date -u +%T)" >>"$log"
+		"$@" >>"$log" 2>&1 </dev/null 9>&- &
+	else
+		"$@" >"$log" 2>&1 </dev/null 9>&- &
+	fi
 	LAB_PID=$!
 	printf '%s %s %s\n' "$LAB_PID" "$(lab_pid_starttime "$LAB_PID" || echo 0)" "$name" \
 		>"$LAB_RUN/$name.pid"

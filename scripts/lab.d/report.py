@@ -623,6 +623,11 @@ def write_report(run, path, plots):
     out += ["## Integrity", "",
             "Every reply is checked (payload, length, flow, sequence). Lost: no reply "
             "within the timeout. Corrupt must be 0.", "", integrity_table(run), ""]
+    events = run.meta.get("events") or []
+    if events:
+        out += ["## Events during the run", "",
+                "Servers that died and were restarted; the cells around them may be affected.",
+                ""] + [f"- {e}" for e in events] + [""]
     out += ["## Cells not measured", ""]
     out += [failure_table(run) if bad else "None: every cell of the matrix was measured.", ""]
     if plots:

@@ -272,6 +272,7 @@ lab_server_start() {
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$SE" "$TARGET" --io "$io" \
 			--threads "$nthreads" --cpus "$M_server_cpus" --stats-json "$SRV_STATS" \
 			--stats-interval "$LAB_STATS_INTERVAL_S"
+		SRV_PID=$LAB_PID
 		lab_server_wait_log "listening on" 10
 		return
 	fi
@@ -292,6 +293,7 @@ lab_server_start() {
 	net_tap)
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" ip netns exec "$LAB_NS_TAP" "$BE" \
 			"${eal[@]}" "${app[@]}"
+		SRV_PID=$LAB_PID
 		# The PMD makes the kernel side; give it its own MAC and the peer address.
 		local i
 		for ((i = 0; i < LAB_SERVER_WAIT_S * 10; i++)); do
@@ -311,12 +313,14 @@ lab_server_start() {
 		;;
 	net_af_packet | net_af_xdp)
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$BE" "${eal[@]}" "${app[@]}"
+		SRV_PID=$LAB_PID
 		CLIENT_NS=$LAB_NS_PEER
 		TARGET=udp:$ip:7
 		;;
 	net_memif)
 		rm -f "$LAB_MEMIF_SOCK"
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$BE" "${eal[@]}" "${app[@]}"
+		SRV_PID=$LAB_PID
 		TARGET=dpdk:$ip:7
 		local ceal="--lcores 0@$CLI0 --file-prefix=$LAB_DPDK_PREFIX-$f-client"
 		ceal+=" --log-level=*:warning $(lab_dpdk_mem_args)"
@@ -334,6 +338,31 @@ lab_server_start() {
 		lab_server_ping "$CLIENT_NS" "$ip" || return 1
 	fi
 	return 0
+}
+
+# How the server of this path ended: its exit status or signal, and its last telling log line.
+lab_server_death() {
+	local rc=0 how
+	# Only the first wait for a pid tells its status: remember it.
+	if [ "${SRV_DEATH_PID:-}" = "$SRV_PID" ]; then
+		echo "$SRV_DEATH"
+		return 0
+	fi
+	wait "$SRV_PID" 2>/dev/null || rc=$?
+	if [ "$rc" -gt 128 ] && [ "$rc" -lt 160 ]; then
+		how="killed by SIG$(kill -l $((rc - 128)))"
+	else
+		how="exited with status $rc"
+	fi
+	SRV_DEATH="$how; last log line: $(lab_log_tail "$SRV_LOG")"
+	SRV_DEATH_PID=$SRV_PID
+	echo "$SRV_DEATH"
+}
+
+# Something the report should mention besides the cells (a server that died, a restart).
+lab_event() {
+	lab_say "$*"
+	"$LAB_PY" "$LAB_D/cells.py" event "$OUT" "$*" >/dev/null
 }
 
 lab_server_stop() {
@@ -424,7 +453,8 @@ lab_cell_run() {
 		[ "$(lab_path_base "$path")" != net_ring ] || prog=dpdk_ring_echo
 		REASON="$prog exit $rc: $(lab_log_tail "$clog")"
 		if [ -n "${SRV_PIDFILE:-}" ] && ! lab_pidfile_alive "$SRV_PIDFILE"; then
-			REASON="server exited during the cell: $(lab_log_tail "$SRV_LOG")"
+			lab_server_death >/dev/null
+			REASON="server died during the cell: $SRV_DEATH"
 		fi
 		[ "$rc" -eq 2 ] && return 2
 		return 1
@@ -480,19 +510,27 @@ lab_path_cells() {
 	for size in $M_sizes; do
 		for kind in $M_cells; do
 			CELL=$((CELL + 1))
-			lab_progress "$CELL" "$path" "$size" "$kind"
 			if [ "$started" = 1 ] && [ -n "$SRV_PIDFILE" ] &&
 				! lab_pidfile_alive "$SRV_PIDFILE"; then
 				started=0
-				start_reason="server exited: $(lab_log_tail "$SRV_LOG")"
+				lab_server_death >/dev/null
+				start_reason="server $SRV_DEATH"
+				lab_event "$path: $start_reason (noticed before cell $CELL)"
 			fi
 			# A server that ran and died is restarted; one that never started is not.
 			if [ "$started" = 0 ] && [ "$ever" = 1 ] &&
 				[ "$restarts" -lt "$LAB_RESTARTS_MAX" ]; then
 				restarts=$((restarts + 1))
 				lab_server_stop
-				lab_server_start "$path" && started=1 || start_reason=$REASON
+				if LAB_SPAWN_APPEND=1 lab_server_start "$path"; then
+					started=1
+					lab_event "$path: server restarted for cell $CELL" \
+						"(restart $restarts of $LAB_RESTARTS_MAX)"
+				else
+					start_reason=$REASON
+				fi
 			fi
+			lab_progress "$CELL" "$path" "$size" "$kind"
 			if [ "$started" = 0 ]; then
 				echo "failed: $start_reason" >&2
 				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed \
