@@ -21,7 +21,7 @@
 
 #define MAIN_TICK_US 100000
 
-static volatile sig_atomic_t quit_signal;
+static volatile int quit_signal; /* sig_atomic_t is int here; port_wait_link reads it */
 static volatile sig_atomic_t print_requested;
 
 struct echo_opts {
@@ -376,11 +376,12 @@ main(int argc, char **argv)
 	if (echo_telemetry_register(&app) != 0)
 		log_warn("telemetry command /bypass/stats not registered");
 	print_start(&app, opts.ip);
-	if (port_wait_link(app.port.port_id, prof.link_wait_ms) != 0)
+	rc = port_wait_link(app.port.port_id, prof.link_wait_ms, &quit_signal);
+	if (rc == -ETIMEDOUT)
 		log_warn("port %u: link still down after %u ms; serving anyway, replies wait for "
 			 "link up (for net_tap: ip link set IFACE up)", app.port.port_id,
 			 prof.link_wait_ms);
-	else
+	else if (rc == 0)
 		app.announce = true;
 
 	app.start_tsc = rte_get_tsc_cycles();

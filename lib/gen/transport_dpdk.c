@@ -325,7 +325,7 @@ dpdk_port_init(const struct gen_dpdk_opts *o, const struct profile *prof, char *
 		return rc;
 	dp.port_ours = true;
 	snprintf(dp.driver, sizeof(dp.driver), "%s", dp.port.driver);
-	if (port_wait_link(o->port_id, wait_ms) != 0) {
+	if (port_wait_link(o->port_id, wait_ms, NULL) != 0) {
 		snprintf(err, errlen,
 			 "dpdk: port %u (%s): link still down after %u ms: is the peer "
 			 "running (for memif: the server side; for tap: the interface up)?",

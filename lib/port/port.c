@@ -226,11 +226,13 @@ port_link_up(uint16_t port_id)
 }
 
 int
-port_wait_link(uint16_t port_id, uint32_t timeout_ms)
+port_wait_link(uint16_t port_id, uint32_t timeout_ms, const volatile int *stop)
 {
 	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * timeout_ms / 1000;
 
 	while (!port_link_up(port_id)) {
+		if (stop != NULL && *stop)
+			return -EINTR;
 		if (rte_get_timer_cycles() >= deadline)
 			return -ETIMEDOUT;
 		rte_delay_us_sleep(PORT_LINK_POLL_US);

@@ -44,8 +44,11 @@ struct port {
  */
 int port_setup(const struct port_conf *conf, struct port *port, char *err, size_t errlen);
 
-/* Wait up to timeout_ms for link up. Returns 0, or -ETIMEDOUT with the link still down. */
-int port_wait_link(uint16_t port_id, uint32_t timeout_ms);
+/*
+ * Wait up to timeout_ms for link up, giving up early when *stop becomes non-zero (a signal
+ * handler's flag; NULL: never). Returns 0, -ETIMEDOUT with the link still down, or -EINTR.
+ */
+int port_wait_link(uint16_t port_id, uint32_t timeout_ms, const volatile int *stop);
 
 /* True when the link is up right now. */
 bool port_link_up(uint16_t port_id);
