@@ -254,9 +254,8 @@ lab_server_start() {
 	if [ "$base" = net_ring ]; then
 		# Generator and echo in one process: nothing to start.
 		SRV_PIDFILE=
-		SRV_DESC="none: dpdk_ring_echo runs echo-gen's engine (CPU $CLI0) and a trivial"
-		SRV_DESC+=" address-swapping echo (CPU ${M_server_cpus%%,*};"
-		SRV_DESC+=" not bypass-echo's stack)"
+		SRV_DESC="none: dpdk_ring_echo runs echo-gen's engine (CPU $CLI0) and bypass-echo's"
+		SRV_DESC+=" stack (lib/stack, every check; CPU ${M_server_cpus%%,*})"
 		SRV_DESC+=" on crossed net_ring ports in one process"
 		return 0
 	fi
@@ -418,7 +417,7 @@ lab_cell_run() {
 			--no-pci --file-prefix="$LAB_DPDK_PREFIX-$f" --log-level='*:warning'
 			$(lab_dpdk_mem_args) $([ "$LAB_NO_HUGE" = 1 ] || echo --in-memory) --
 			--cpu "$CLI0" --size "$size" --window "$win" --flows "$M_flows"
-			--duration "$M_duration_s" --json "$cell_json")
+			--duration "$M_duration_s" --json "$cell_json" --echo stack)
 	else
 		[ -n "$CLIENT_NS" ] && cmd=(ip netns exec "$CLIENT_NS")
 		cmd+=("$EG" "$TARGET" --cpus "$M_client_cpus" --threads "$CLI_N" --flows "$M_flows"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The dpdk transport's own ceiling: two net_ring ports with crossed rings in one process, a
- * trivial echo (swap addresses and ports) on its own lcore, and echo-gen's engine on the other
- * port, so nothing but the generator and the rings costs cycles. */
+/* Two net_ring ports with crossed rings in one process: echo-gen's engine on one, an echo on
+ * its own lcore on the other. With --echo swap (default) the echo only swaps addresses and
+ * ports, so the figure is the dpdk transport's own ceiling; with --echo stack it is bypass-echo's
+ * stack (lib/stack, every check), the upper bound of the stack itself with no device at all. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "gen/gen.h"
+#include "stack/stack.h"
 
 #define RING_SLOTS 4096
 #define POOL_MBUFS 16383
@@ -30,6 +32,29 @@
 #define BENCH_NS_PER_S 1e9
 
 static volatile bool echo_stop;
+
+/* The stack the --echo stack lcore runs: the address echo-gen targets, echo on port 7. */
+static struct stack_conf echo_conf;
+static const struct rte_ether_addr echo_mac = {{0x02, 0, 0, 0, 0x04, 0x02}};
+
+/* Echo on port_id through bypass-echo's stack until told to stop. */
+static int
+echo_stack_lcore(void *arg)
+{
+	uint16_t port_id = (uint16_t)(uintptr_t)arg;
+	struct rte_mbuf *pkts[ECHO_BURST];
+	struct stack_stats stats = {0};
+
+	while (!echo_stop) {
+		uint16_t n = rte_eth_rx_burst(port_id, 0, pkts, ECHO_BURST), sent;
+
+		n = stack_input_burst(&echo_conf, pkts, n, &stats);
+		sent = rte_eth_tx_burst(port_id, 0, pkts, n);
+		if (sent < n)
+			rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+	return 0;
+}
 
 /* Echo on port_id until told to stop: swap MACs, IPs and UDP ports, send back. */
 static int
@@ -81,7 +106,7 @@ static void
 usage(void)
 {
 	printf("usage: dpdk_ring_echo [EAL args] -- [--duration S] [--size N] [--window W]\n"
-	       "       [--flows F] [--cpu N] [--json FILE] [--min-mpps X]\n"
+	       "       [--flows F] [--cpu N] [--json FILE] [--min-mpps X] [--echo swap|stack]\n"
 	       "EAL needs two lcores (-l 0,1): the echo runs on the worker lcore.\n");
 }
 
@@ -90,6 +115,7 @@ struct bench_opts {
 	unsigned size, window, flows;
 	int cpu;
 	const char *json;
+	bool stack; /* --echo stack: bypass-echo's stack instead of a bare swap */
 };
 
 static int
@@ -103,6 +129,7 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "min-mpps", required_argument, NULL, 'm' },
+		{ "echo", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -117,6 +144,13 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		case 'c': o->cpu = atoi(optarg); break;
 		case 'j': o->json = optarg; break;
 		case 'm': o->min_mpps = atof(optarg); break;
+		case 'e':
+			if (strcmp(optarg, "stack") != 0 && strcmp(optarg, "swap") != 0) {
+				log_err("--echo '%s': expected swap or stack", optarg);
+				return -EINVAL;
+			}
+			o->stack = strcmp(optarg, "stack") == 0;
+			break;
 		default: usage(); return -EINVAL;
 		}
 	}
@@ -194,8 +228,10 @@ main(int argc, char **argv)
 		goto out_eal;
 	}
 	dpdk.port_id = (uint16_t)gen_port;
-	rte_eal_remote_launch(echo_lcore, (void *)(uintptr_t)echo_port,
-			      rte_get_next_lcore(-1, 1, 0));
+	stack_conf_init(&echo_conf, &echo_mac, RTE_BE32(0xc6120402), 24); /* 198.18.4.2/24 */
+	stack_conf_add_udp_port(&echo_conf, STACK_UDP_ECHO_PORT);
+	rte_eal_remote_launch(o.stack ? echo_stack_lcore : echo_lcore,
+			      (void *)(uintptr_t)echo_port, rte_get_next_lcore(-1, 1, 0));
 	gen_clock_init(&clock, true, CALIB_MS);
 	cpu = o.cpu >= 0 ? o.cpu : (int)rte_lcore_to_cpu_id((int)rte_get_main_lcore());
 	cfg = (struct gen_cfg){
@@ -213,15 +249,17 @@ main(int argc, char **argv)
 		log_err("%s", err);
 		goto out_shutdown;
 	}
-	labels = (struct gen_labels){ .transport = "dpdk", .path = "net_ring in-memory echo",
+	labels = (struct gen_labels){ .transport = "dpdk",
+				      .path = o.stack ? "net_ring, bypass-echo's stack" :
+							"net_ring in-memory echo",
 				      .driver = "net_ring",
 				      .clock = clock.tsc ? "tsc" : "monotonic",
 				      .tsc_hz = clock.tsc_hz, .no_huge = 0 };
 	gen_report_table_header(stdout);
 	gen_report_table_row(stdout, &cfg, &res);
 	mpps = res.duration_s > 0 ? (double)res.c.received / res.duration_s / 1e6 : 0;
-	printf("dpdk engine on one lcore (CPU %d) against an in-memory echo: %.2f Mpps of %u-byte "
-	       "payloads, %.0f cycles/msg\n", cpu, mpps, o.size,
+	printf("dpdk engine on one lcore (CPU %d) against an in-memory %s: %.2f Mpps of %u-byte "
+	       "payloads, %.0f cycles/msg\n", cpu, o.stack ? "stack" : "echo", mpps, o.size,
 	       res.c.received ? (res.client.cpu_user_s + res.client.cpu_sys_s) *
 				(double)clock.tsc_hz / (double)res.c.received : 0);
 	if (o.json != NULL) {
