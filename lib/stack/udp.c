@@ -5,12 +5,22 @@
 #include "ipv4.h"
 #include "udp.h"
 
-static bool
-udp_cksum_ok(const struct stack_pkt *pkt, const struct rte_ipv4_hdr *ip,
-	     const struct rte_udp_hdr *udp, uint16_t udp_len)
+/*
+ * The PMD's verdict is trusted only when the datagram fills the IP payload: drivers (net_tap's
+ * software check among them) sum what the IP header says, so bytes after a shorter datagram would
+ * make a good one look bad and a forged one look good.
+ */
+static uint64_t
+udp_rx_cksum_flags(const struct stack_pkt *pkt, uint16_t udp_len, uint16_t ip_payload)
 {
-	uint64_t l4 = pkt->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	return udp_len == ip_payload ? pkt->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK :
+				       RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN;
+}
 
+static bool
+udp_cksum_ok(uint64_t l4, const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *udp,
+	     uint16_t udp_len)
+{
 	if (udp->dgram_cksum == 0) /* the sender computed none */
 		return true;
 	/* NONE: the PMD vouches for the data; the checksum field is partial (udp_input fixes it). */
@@ -38,6 +48,7 @@ udp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_
 {
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)((uint8_t *)ip + ip_hdr_len);
 	uint16_t udp_len;
+	uint64_t l4_flags;
 	rte_be16_t new_total;
 
 	if (ip_payload < sizeof(*udp))
@@ -47,7 +58,8 @@ udp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_
 		return STACK_DROP_UDP_SHORT;
 	if (udp_len > ip_payload)
 		return STACK_DROP_UDP_BAD_LEN;
-	if (!udp_cksum_ok(pkt, ip, udp, udp_len))
+	l4_flags = udp_rx_cksum_flags(pkt, udp_len, ip_payload);
+	if (!udp_cksum_ok(l4_flags, ip, udp, udp_len))
 		return STACK_DROP_UDP_BAD_CKSUM;
 	if (udp_src_port_is_reflector(be16_host(udp->src_port)))
 		return STACK_DROP_UDP_BAD_SRC_PORT;
@@ -63,7 +75,8 @@ udp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_
 	}
 	/* Swapping ports (and addresses, in the IP layer) leaves the checksum as it was. */
 	RTE_SWAP(udp->src_port, udp->dst_port);
-	if (unlikely((pkt->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE))
+	/* A partial checksum is completed; "no checksum" (0) stays as the sender chose. */
+	if (unlikely(l4_flags == RTE_MBUF_F_RX_L4_CKSUM_NONE) && udp->dgram_cksum != 0)
 		udp_cksum_fill(ip, udp, udp_len);
 	return STACK_REPLY_UDP;
 }

@@ -96,6 +96,34 @@ test_udp_offload_cksum_none_fixed(void **state)
 	golden_run_free(&run);
 }
 
+/*
+ * A datagram shorter than its IP payload: a PMD that sums the whole payload (net_tap does) calls
+ * a good one BAD and a forged one GOOD. The stack then sums the datagram itself (ROBUSTNESS 25,
+ * 26): the good one is trimmed and echoed, the forged one dropped, whatever the flag says.
+ */
+static void
+test_udp_offload_flag_ignored_when_trimmed(void **state)
+{
+	const struct golden_case *c = golden_case_get("udp_len_below_ip_payload");
+	uint8_t frame[2048];
+	struct stack_conf conf;
+	struct golden_run run;
+
+	golden_conf_init(&conf);
+	conf.rx_cksum_offload = true;
+	golden_input(&conf, c->req, c->req_len, RTE_MBUF_F_RX_L4_CKSUM_BAD, &run);
+	golden_assert_verdict(run.verdict, STACK_REPLY_UDP, "trimmed, PMD says BAD");
+	golden_assert_bytes(run.pkt.data, run.pkt.len, c->reply, c->reply_len, c->name);
+	golden_run_free(&run);
+
+	assert_true(c->req_len <= sizeof(frame));
+	memcpy(frame, c->req, c->req_len);
+	frame[UDP_OFS + UDP_HDR_BYTES] ^= 0x01; /* corrupt the datagram's first data byte */
+	golden_input(&conf, frame, c->req_len, RTE_MBUF_F_RX_L4_CKSUM_GOOD, &run);
+	golden_assert_verdict(run.verdict, STACK_DROP_UDP_BAD_CKSUM, "trimmed, corrupt, PMD says GOOD");
+	golden_run_free(&run);
+}
+
 /* The PMD's verdict on the L4 checksum wins over the bytes (ROBUSTNESS 26 with offload). */
 static void
 test_udp_offload_l4_cksum_flags(void **state)
@@ -275,6 +303,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udp_offload_l4_cksum_flags),
 		cmocka_unit_test(test_udp_offload_cksum_none_fixed),
+		cmocka_unit_test(test_udp_offload_flag_ignored_when_trimmed),
 		cmocka_unit_test(test_udp_ports_follow_conf),
 		cmocka_unit_test(test_udp_every_src_port),
 		cmocka_unit_test(test_udp_every_dst_port),
