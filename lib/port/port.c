@@ -18,6 +18,18 @@
 /* RSS hashes the flows of an echo workload: addresses and UDP/TCP ports. */
 #define PORT_RSS_HF (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP)
 
+/*
+ * The most mbufs that can be out of a pool at once: full RX and TX rings and a burst in hand per
+ * queue, and every lcore's cache (which may hold up to 1.5 times its size), the main lcore's too.
+ * A smaller pool runs dry with frames waiting; net_tap in DPDK 22.11 then stops reading for good.
+ */
+static uint32_t
+port_pool_floor(const struct port_conf *conf, unsigned int queues_on_socket)
+{
+	return queues_on_socket * (conf->rx_desc + conf->tx_desc + 2 * PORT_BURST_MAX) +
+	       (queues_on_socket + 1) * PORT_MBUF_CACHE * 3 / 2;
+}
+
 static uint32_t
 port_pool_size(const struct port_conf *conf, unsigned int queues_on_socket)
 {
@@ -51,6 +63,15 @@ port_pools_create(const struct port_conf *conf, struct port *port, char *err, si
 
 		if (on_socket[s] == 0)
 			continue;
+		if (conf->mbufs != 0 && conf->mbufs < port_pool_floor(conf, on_socket[s])) {
+			snprintf(err, errlen,
+				 "mbufs = %u is too few for %u queue(s) of %u RX and %u TX "
+				 "descriptors: the pool would run dry with frames waiting; give at "
+				 "least %u, or leave 'mbufs' out of the profile to have it sized",
+				 conf->mbufs, on_socket[s], conf->rx_desc, conf->tx_desc,
+				 port_pool_floor(conf, on_socket[s]));
+			return -EINVAL;
+		}
 		snprintf(name, sizeof(name), "bl_p%u_s%u", port->port_id, s);
 		port->pools[s] = rte_pktmbuf_pool_create(name, port_pool_size(conf, on_socket[s]),
 							 PORT_MBUF_CACHE, 0,
