@@ -20,6 +20,7 @@ struct echo_lcore {
 	uint64_t idle_cycles;  /* polls that returned nothing */
 	uint16_t queue;
 	bool active;
+	volatile bool paused;  /* the worker is parked and not touching the port */
 } __rte_cache_aligned;
 
 struct echo_app {
@@ -28,6 +29,8 @@ struct echo_app {
 	struct echo_lcore lcores[RTE_MAX_LCORE];
 	volatile bool stop;              /* set by the main lcore: workers return */
 	volatile bool announce;          /* set on link up: queue 0's worker sends a GARP */
+	volatile bool pause;             /* workers park while the main lcore restarts the port */
+	bool restart_on_link_loss;       /* a memif client: only a port start reconnects it */
 	uint64_t start_tsc;
 	uint64_t link_changes;
 	bool no_huge;

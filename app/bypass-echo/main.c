@@ -10,9 +10,12 @@
 #include <time.h>
 
 #include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_pause.h>
 
 #include "common/log.h"
 #include "common/profile.h"
@@ -295,13 +298,66 @@ sleep_until(struct timespec *deadline, long step_ns)
 		;
 }
 
+/*
+ * How long a memif client's link may stay down before the port is restarted to reconnect, and
+ * how long a started port is given for the memif handshake before the next try.
+ */
+#define LINK_LOSS_RESTART_MS 1000
+#define LINK_HANDSHAKE_MS 5000
+#define PAUSE_WAIT_US 1000000
+
+/*
+ * A memif client connects only when its port starts: after its server went away the link stays
+ * down for good. Park the workers, stop and start the port, let them go once it runs again.
+ * Returns 0 when the port runs (workers resumed), negative while it does not (workers parked).
+ */
+static int
+restart_port(struct echo_app *app)
+{
+	uint64_t deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() * PAUSE_WAIT_US / 1000000;
+	int rc;
+
+	app->pause = true;
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++)
+		while (app->lcores[i].active && !app->lcores[i].paused) {
+			if (quit_signal || rte_get_tsc_cycles() > deadline)
+				return -ETIMEDOUT;
+			rte_pause();
+		}
+	if (app->port.started) {
+		rte_eth_dev_stop(app->port.port_id);
+		app->port.started = false;
+	}
+	rc = rte_eth_dev_start(app->port.port_id);
+	if (rc != 0)
+		return rc; /* the server is not back yet: try again later, workers stay parked */
+	app->port.started = true;
+	app->pause = false;
+	printf("bypass-echo: port %u restarted to reconnect its memif client\n", app->port.port_id);
+	fflush(stdout);
+	return 0;
+}
+
+/* memif in the client role is the one PMD here whose link does not come back by itself. */
+static bool
+needs_restart_on_link_loss(uint16_t port_id, const char *driver)
+{
+	struct rte_eth_dev_info info;
+	const struct rte_devargs *da;
+
+	if (strcmp(driver, "net_memif") != 0 || rte_eth_dev_info_get(port_id, &info) != 0)
+		return false;
+	da = rte_dev_devargs(info.device);
+	return da != NULL && da->args != NULL && strstr(da->args, "role=client") != NULL;
+}
+
 /* The main lcore's job while workers poll: signals, link state, statistics. */
 static void
 main_loop(struct echo_app *app, const struct echo_opts *o)
 {
 	struct timespec tick;
 
-	uint64_t hz = rte_get_tsc_hz(), next_stats = 0;
+	uint64_t hz = rte_get_tsc_hz(), next_stats = 0, down_since = 0;
 	bool link = port_link_up(app->port.port_id);
 
 	if (o->stats_interval_s > 0)
@@ -317,6 +373,15 @@ main_loop(struct echo_app *app, const struct echo_opts *o)
 			if (now)
 				app->announce = true;
 			link = now;
+			down_since = now ? 0 : rte_get_tsc_cycles();
+		}
+		if (!link && app->restart_on_link_loss && down_since != 0 &&
+		    rte_get_tsc_cycles() > down_since + hz * LINK_LOSS_RESTART_MS / 1000) {
+			/* Started: leave the handshake time. Not started: the server is not back. */
+			uint64_t wait_ms = restart_port(app) == 0 ? LINK_HANDSHAKE_MS :
+								    LINK_LOSS_RESTART_MS;
+
+			down_since = rte_get_tsc_cycles() + hz * (wait_ms - LINK_LOSS_RESTART_MS) / 1000;
 		}
 		if (print_requested) {
 			print_requested = 0;
@@ -384,6 +449,7 @@ main(int argc, char **argv)
 	else if (rc == 0)
 		app.announce = true;
 
+	app.restart_on_link_loss = needs_restart_on_link_loss(app.port.port_id, app.port.driver);
 	app.start_tsc = rte_get_tsc_cycles();
 	rte_eal_mp_remote_launch(echo_worker_main, &app, SKIP_MAIN);
 	printf("bypass-echo: serving (link %s)\n", port_link_up(app.port.port_id) ? "up" : "down");

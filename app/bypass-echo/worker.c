@@ -3,6 +3,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include "echo.h"
 
@@ -49,7 +50,18 @@ echo_worker_main(void *arg)
 	uint64_t t0 = rte_rdtsc(), t1;
 
 	while (!app->stop) {
-		uint16_t n = rte_eth_rx_burst(port_id, queue, pkts, PORT_BURST_MAX);
+		uint16_t n;
+
+		if (unlikely(app->pause)) {
+			/* Nothing held between iterations: park until the port is back. */
+			lc->paused = true;
+			while (app->pause && !app->stop)
+				rte_pause();
+			lc->paused = false;
+			t0 = rte_rdtsc();
+			continue;
+		}
+		n = rte_eth_rx_burst(port_id, queue, pkts, PORT_BURST_MAX);
 
 		if (n == 0) {
 			t1 = rte_rdtsc();

@@ -35,21 +35,21 @@ say "server killed: bypass-echo saw the link go down and is alive"
 t0=$(date +%s%N)
 start_bg server2 memif_peer_exec server "bl-mclit$$" --check 1000
 on_exit "rm -rf /var/run/dpdk/bl-mclit$$"
-if ! wait_for "grep -q '^bypass-echo: link up' $log" $RELINK_WAIT_S; then
+# The new server's own check is the proof: it resolves bypass-echo by ARP and needs 1000 exact
+# echoes, which only a reconnected client can give. (It may finish between two of bypass-echo's
+# 100 ms link samples, so bypass-echo's "link up" line is not waited for.)
+if ! wait_exit "$server2" "$RELINK_WAIT_S" || [ "$WAIT_RC" -ne 0 ]; then
 	echo_alive_or_fail "$echo_pid" "its memif server came back"
-	wait_exit "$server2" 15
 	grep -v '^EAL\|^TELEMETRY\|mp action' "$T_TMP/server2.log" | tail -2
 	echo_stop "$echo_pid" "$log"
 	echo_exit_check "$log" "$stats"
-	fail "bypass-echo (memif client) never reconnected to the restarted server within" \
-		"${RELINK_WAIT_S} s: the memif PMD connects only in rte_eth_dev_start(), and bypass-echo" \
-		"does not restart the port when the link stays down"
+	fail "bypass-echo (memif client) did not serve the restarted server within ${RELINK_WAIT_S} s"
 fi
-wait_exit "$server2" 20 || fail "the restarted server's check did not finish"
-[ "$WAIT_RC" -eq 0 ] || fail "restarted server: $(grep '^memif_peer: check' "$T_TMP/server2.log")"
+grep -q 'restarted to reconnect its memif client' "$log" ||
+	fail "the restarted server was served, but bypass-echo never said it restarted its port"
 say "restarted server served after $((($(date +%s%N) - t0) / 1000000)) ms:" \
 	"$(grep '^memif_peer: check' "$T_TMP/server2.log")"
 echo_stop "$echo_pid" "$log"
 echo_exit_check "$log" "$stats"
-say "PASS: memif server killed and restarted; bypass-echo (client) reconnected without a" \
-	"restart; exit in $STOP_MS ms; mbufs back"
+say "PASS: memif server killed and restarted; bypass-echo (client) restarted its port and" \
+	"reconnected without a process restart; exit in $STOP_MS ms; mbufs back"
