@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -310,6 +311,27 @@ wait_for_stop(struct sockio_server *s, const struct options *o, const sigset_t *
 	}
 }
 
+/*
+ * Every connection holds a descriptor: raise the soft limit to the hard one so a server asked
+ * for a thousand connections is not stopped by the usual 1024, and say so when even that is less.
+ */
+static void
+raise_fd_limit(unsigned int want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want + 64)
+		log_warn("the descriptor limit is %lu: at most about %lu connections; raise it with "
+			 "'ulimit -n' (hard limit) or limits.conf", (unsigned long)rl.rlim_cur,
+			 (unsigned long)rl.rlim_cur - 64);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -328,6 +350,7 @@ main(int argc, char **argv)
 	}
 	log_set_quiet(o.quiet);
 	warn_ignored(&o);
+	raise_fd_limit(o.cfg.max_conns);
 
 	/* Blocked before any thread exists, so every worker inherits the mask. */
 	sigemptyset(&stop_sigs);
