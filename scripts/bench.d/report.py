@@ -144,6 +144,9 @@ def dpdk_row(rec):
     row = {"server": rec.get("server"), "round": int(num(rec.get("round"), 0)),
            "workers": int(num(rec.get("workers"), 1)), "status": rec.get("status"),
            "note": rec.get("note") or None, "server_rc": rec.get("server_rc")}
+    if row["status"] == "failed" and not row["note"]:
+        row["note"] = (last_error(rec.get("gen_log")) or last_error(rec.get("server_log")) or
+                       f"echo-gen exit {rec.get('gen_rc')}")
     if c is None:
         return row
     srv = c.get("server") or {}
@@ -152,14 +155,15 @@ def dpdk_row(rec):
                rtt_p50_us=c["rtt_us"]["p50"], rtt_p99_us=c["rtt_us"]["p99"],
                gen_share=share(c["client"]["cpu_s"], c["duration_s"]),
                gen_cycles_per_msg=c["client"]["cycles_per_msg"])
-    sched = [str(rec.get(k, "")).split(":") for k in ("lcore_sched0", "lcore_sched1")]
-    wall = num(rec.get("window_s"))
-    if all(len(x) == 3 for x in sched) and sched[0][2] == sched[1][2] != "0" and wall:
-        run, wait = (int(sched[1][i]) - int(sched[0][i]) for i in (0, 1))
-        row["lcore_share"] = run / 1e9 / wall / row["workers"]
-        row["lcore_wait_share"] = wait / 1e9 / wall / row["workers"]
+    row.update(sched_shares(rec, row["workers"]))
     if rec.get("server") == "testpmd":
         tp = testpmd_counts(rec.get("server_log"), num(rec.get("window_s")))
+        if not tp and rec.get("window_s") and str(rec.get("server_rc")) not in ("0", "None"):
+            # it died printing the stats bench asked for, before echo-gen's interval ended:
+            # the rest of the interval had no server, so the rate is not testpmd's
+            row["status"] = "failed"
+            row["note"] = (f"testpmd died (status {rec.get('server_rc')}) printing its forward "
+                           f"stats inside the measured interval")
         if tp:
             row.update(tp)
             row["cycles_per_pkt"] = tp["tp_cycles"] / tp["tp_packets"]
@@ -185,6 +189,17 @@ def dpdk_row(rec):
         row["note"] = ((row["note"] + "; ") if row["note"] else "") + \
                 f"{row['server']} exit status {row['server_rc']} when stopped"
     return row
+
+
+def sched_shares(rec, workers=1):
+    """The polling threads' share of the watched window on a CPU, and waiting for one."""
+    sched = [str(rec.get(k, "")).split(":") for k in ("lcore_sched0", "lcore_sched1")]
+    wall = num(rec.get("window_s"))
+    if not (all(len(x) == 3 for x in sched) and sched[0][2] == sched[1][2] != "0" and wall):
+        return {}
+    run, wait = (int(sched[1][i]) - int(sched[0][i]) for i in (0, 1))
+    return {"lcore_share": run / 1e9 / wall / workers,
+            "lcore_wait_share": wait / 1e9 / wall / workers}
 
 
 TESTPMD_CYCLES = re.compile(r"CPU cycles/packet=([0-9.]+) \(total cycles=([0-9]+) / total "
@@ -224,7 +239,7 @@ def clean_pairs(cells):
 def ring_summary(cells, notes):
     """In-process net_ring: bypass-echo's stack against a bare swap, alternated rounds."""
     recs = [r for r in cells if r.get("section") == "ring"]
-    out = {"stack": [], "swap": [], "pairs": {}}
+    out = {"stack": [], "swap": [], "pairs": {}, "stack_clean": [], "swap_clean": []}
     for r in recs:
         if r.get("status") == "skipped":
             notes.append(f"section 1, net_ring: skipped: {r.get('note')}")
@@ -237,8 +252,13 @@ def ring_summary(cells, notes):
         mpps = c["pps"] / 1e6
         out[r["echo"]].append(mpps)
         out["pairs"].setdefault(r.get("round"), {})[r["echo"]] = mpps
+        row = {"gen_share": share(c["client"]["cpu_s"], c["duration_s"]), "workers": 1}
+        row.update(sched_shares(r))
+        if row.get("lcore_share") is not None and not disturbed(row):
+            out[r["echo"] + "_clean"].append(mpps)
     for k in ("stack", "swap"):
         out[k + "_median"] = med(out[k])
+        out[k + "_clean_median"] = med(out[k + "_clean"])
     ratios = [p["stack"] / p["swap"] for p in out["pairs"].values()
               if p.get("stack") and p.get("swap")]
     out["round_ratios"] = ratios
@@ -248,6 +268,18 @@ def ring_summary(cells, notes):
     out["gen_ceiling_mpps"] = max(out["swap"], default=None)
     del out["pairs"]
     return out
+
+
+def last_error(log):
+    """The last line of a log that says what went wrong, for a failed cell's note."""
+    try:
+        lines = open(log, errors="replace").read().splitlines()
+    except (OSError, TypeError):
+        return None
+    for line in reversed(lines):
+        if "error" in line.lower() or "fail" in line.lower():
+            return line.strip()[:200]
+    return None
 
 
 def disturbed(row):
@@ -260,6 +292,9 @@ def sock_row(rec):
     row = {"transport": rec.get("transport"), "io": rec.get("io"),
            "threads": int(num(rec.get("threads"), 1)), "status": rec.get("status"),
            "note": rec.get("note") or None}
+    if row["status"] == "failed" and not row["note"]:
+        row["note"] = (last_error(rec.get("gen_log")) or last_error(rec.get("server_log")) or
+                       f"echo-gen exit {rec.get('gen_rc')}")
     if c is None:
         return row
     s = c.get("server") or {}
@@ -577,10 +612,12 @@ def render(res):
                      "copies, the echo on CPU 1, echo-gen's engine on CPU 0), alternated rounds:")
             L.append("")
             rows = [[label, len(ring[k]), f(ring[k + "_median"]),
-                     f"{f(min(ring[k], default=None))} … {f(max(ring[k], default=None))}"]
+                     f"{f(min(ring[k], default=None))} … {f(max(ring[k], default=None))}",
+                     f"{f(ring[k + '_clean_median'])} ({len(ring[k + '_clean'])})"]
                     for k, label in (("stack", "bypass-echo's stack"),
                                      ("swap", "bare swap (echo-gen's ceiling)"))]
-            L += table(["echo", "rounds", "Mpps (median)", "min … max"], rows)
+            L += table(["echo", "rounds", "Mpps (median)", "min … max", "undisturbed (n)"],
+                       rows)
             L.append("")
             if ring.get("ratio") is not None:
                 L.append(f"Stack / swap: {ring['ratio']:.3f} (medians); echo-gen's ceiling, "
