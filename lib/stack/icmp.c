@@ -7,6 +7,13 @@
 #include "icmp.h"
 #include "ipv4.h"
 
+static __rte_cold __rte_noinline void
+icmp_cksum_fill(struct rte_icmp_hdr *icmp, uint16_t len)
+{
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (rte_be16_t)~cksum_fold(cksum_add(icmp, len, 0));
+}
+
 enum stack_verdict
 icmp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_hdr *ip,
 	   uint16_t ip_hdr_len, uint16_t len)
@@ -34,6 +41,6 @@ icmp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4
 	 * ping), where the only checksum that verifies is 0xffff: sum it afresh, 1 ping in 65536.
 	 */
 	if (unlikely(icmp->icmp_cksum == 0))
-		icmp->icmp_cksum = (rte_be16_t)~cksum_fold(cksum_add(icmp, len, 0));
+		icmp_cksum_fill(icmp, len);
 	return STACK_REPLY_ICMP;
 }

@@ -11,13 +11,17 @@
 static inline bool
 ipv4_hdr_cksum_ok(const struct rte_ipv4_hdr *ip, uint16_t hdr_len)
 {
-	uint32_t w[5];
-
-	if (likely(hdr_len == IPV4_MIN_HDR_BYTES)) {
-		memcpy(w, ip, sizeof(w));
-		return cksum_fold((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4]) == 0xffff;
-	}
+	if (likely(hdr_len == IPV4_MIN_HDR_BYTES))
+		return cksum_ok(ip, IPV4_MIN_HDR_BYTES, 0);
 	return cksum_ok(ip, hdr_len, 0);
+}
+
+/* The PMD vouched for a header whose checksum field it left unfilled: fill it. Rare. */
+static __rte_cold __rte_noinline void
+ipv4_cksum_fill(struct rte_ipv4_hdr *ip)
+{
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
 /* 0/8, 127/8, 224/4 and 240/4 (which holds 255.255.255.255), the subnet broadcast, ourselves. */
@@ -42,7 +46,7 @@ ipv4_dst_is_bcast_or_mcast(const struct stack_conf *conf, rte_be32_t dst)
  * Strip IP options from a reply: slide the Ethernet and IP headers forward over them so the L4
  * bytes stay where they are, and fix length and checksum. Rare; the headers are 34 bytes.
  */
-static void
+static __rte_cold __rte_noinline void
 ipv4_strip_options(struct stack_pkt *pkt, uint16_t opt_len)
 {
 	struct rte_ipv4_hdr *ip;
@@ -125,8 +129,7 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	if (hdr_len > IPV4_MIN_HDR_BYTES) {
 		ipv4_strip_options(pkt, hdr_len - IPV4_MIN_HDR_BYTES);
 	} else if (unlikely(ip_flags == RTE_MBUF_F_RX_IP_CKSUM_NONE)) {
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ipv4_cksum_fill(ip);
 	}
 	eth_reply((struct rte_ether_hdr *)pkt->data, conf);
 	return v;

@@ -32,7 +32,7 @@ udp_cksum_ok(uint64_t l4, const struct rte_ipv4_hdr *ip, const struct rte_udp_hd
 }
 
 /* A full checksum for a datagram whose field the sender left partial; 0 is sent as 0xffff. */
-static void
+static __rte_cold __rte_noinline void
 udp_cksum_fill(const struct rte_ipv4_hdr *ip, struct rte_udp_hdr *udp, uint16_t udp_len)
 {
 	uint16_t c;
