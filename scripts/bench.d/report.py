@@ -24,6 +24,7 @@ TARGET_RATIO = 1.0  # bypass-echo / testpmd Mpps per polling lcore (issue 7)
 MESSAGE_TRANSPORTS = ("udp", "uds-dgram", "uds-seqpacket")
 OTHER_LOAD_SHARE = 0.05  # other processes using more of a CPU than this are listed
 SATURATED_SHARE = 0.9  # a server busy less than this share of its lcore's time had headroom
+CYCLES_ROUNDS_MIN = 3  # undisturbed rounds each server needs for its cycles to compare
 
 
 def kv(args):
@@ -404,6 +405,9 @@ def summarize(out):
     # undisturbed rounds' minimums, and say so when a server had none.
     cb, ct = (summ[n]["clean_cycles_per_pkt_min"] for n in ("bypass-echo", "testpmd"))
     summ["cycles_from_clean"] = bool(cb and ct)
+    # one or two rounds may all have been slowed from below the guest, unseen
+    summ["cycles_enough"] = all(summ[n]["clean_rounds"] >= CYCLES_ROUNDS_MIN
+                                for n in ("bypass-echo", "testpmd"))
     if not summ["cycles_from_clean"]:
         cb, ct = (summ[n]["cycles_per_pkt_min"] for n in ("bypass-echo", "testpmd"))
     summ["cycles_cmp"] = {"bypass-echo": cb, "testpmd": ct}
@@ -594,6 +598,9 @@ def render(res):
                        f"{tsc / cc['testpmd'] / 1e6:.1f} Mpps (testpmd).")
             which = ("lowest over undisturbed rounds" if d["cycles_from_clean"] else
                      "lowest over all rounds; NOT comparable: a server had no undisturbed round")
+            if d["cycles_from_clean"] and not d["cycles_enough"]:
+                which += (f"; indicative only: fewer than {CYCLES_ROUNDS_MIN} undisturbed "
+                          f"rounds each")
             L.append(f"Busy cycles per packet ({which}), testpmd / bypass-echo: "
                      f"{cc['testpmd']:.0f} / {cc['bypass-echo']:.0f} = "
                      f"**{d['cycles_ratio']:.2f}**, the capacity ratio of the two lcores, less "
@@ -706,7 +713,20 @@ def render(res):
         L.append("")
         L += [f"- {n}" for n in res["notes"]]
         L.append("")
-    return "\n".join(L)
+    return "\n".join(paragraphs(L))
+
+
+def paragraphs(lines):
+    """A blank line between consecutive lines of prose, so each renders as its own paragraph
+    in markdown and reads the same in a terminal."""
+    def prose(x):
+        return bool(x) and not x.startswith(("|", "-", "#"))
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if prose(line) and i + 1 < len(lines) and prose(lines[i + 1]):
+            out.append("")
+    return out
 
 
 def render_ratios(res):
@@ -731,6 +751,8 @@ def render_ratios(res):
     if d.get("cycles_ratio") is not None:
         which = ("undisturbed rounds" if d["cycles_from_clean"] else
                  "all rounds, NOT comparable: a server had no undisturbed round")
+        if d["cycles_from_clean"] and not d["cycles_enough"]:
+            which += f", indicative only: fewer than {CYCLES_ROUNDS_MIN} each"
         lines.append(f"- testpmd / bypass-echo busy cycles per packet on net_memif (minimum over "
                      f"{which}): **{d['cycles_ratio']:.2f}** (above 1: bypass-echo needs fewer)")
     for r, what in ((best_udp, "fastest kernel UDP path"),
@@ -786,7 +808,11 @@ def machine_meta(out):
 
 
 def cmd_build(out):
+    # what the machine and tree were is settled by the first build: a rebuild keeps it
     meta = machine_meta(out)
+    cmd_meta(os.path.join(out, "meta.json"),
+             [f"{k}={meta[k]}" for k in ("cpu_model", "kernel", "dpdk_version", "commit")
+              if k in meta])
     res = summarize(out)
     res["meta"] = meta
     tsc = next((r.get("tsc_hz") for r in res["dpdk"].get("rounds", []) if r.get("tsc_hz")), None)
