@@ -102,6 +102,22 @@ start_bg() {
 	on_exit "kill -9 $pid"
 }
 
+# check CODE 'TEXT' COMMAND...: run a bad invocation (60 s at most, no input); it must exit CODE
+# and say TEXT. Prints one line either way; a mismatch adds to CHECK_FAILURES.
+CHECK_FAILURES=0
+check() {
+	local code=$1 text=$2 rc=0
+	shift 2
+	timeout 60 "$@" >"$T_TMP/check.out" 2>&1 </dev/null || rc=$?
+	if [ "$rc" -ne "$code" ] || ! grep -qF -- "$text" "$T_TMP/check.out"; then
+		say "FAIL: $*: want exit $code and '$text', got exit $rc:"
+		sed 's/^/    /' "$T_TMP/check.out"
+		CHECK_FAILURES=$((CHECK_FAILURES + 1))
+	else
+		say "ok: exit $rc, $(grep -F -- "$text" "$T_TMP/check.out" | head -1)"
+	fi
+}
+
 # Wait up to $2 seconds (default 10) for a command to succeed.
 wait_for() {
 	local cmd=$1 secs=${2:-10} i

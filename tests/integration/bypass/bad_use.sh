@@ -10,21 +10,6 @@ prefix="bl-t$$"
 on_exit "rm -rf /var/run/dpdk/$prefix"
 EAL=(--no-pci --file-prefix="$prefix" --log-level='*:error')
 huge_before=$(ls /dev/hugepages | wc -l)
-failures=0
-
-# check CODE 'TEXT' COMMAND...: run it, check the exit code and that its output says TEXT.
-check() {
-	local code=$1 text=$2 rc=0
-	shift 2
-	timeout 20 "$@" >"$T_TMP/out" 2>&1 || rc=$?
-	if [ "$rc" -ne "$code" ] || ! grep -qF -- "$text" "$T_TMP/out"; then
-		say "FAIL: $*: want exit $code and '$text', got exit $rc:"
-		sed 's/^/    /' "$T_TMP/out"
-		failures=$((failures + 1))
-	else
-		say "ok: exit $rc, $(grep -F -- "$text" "$T_TMP/out" | head -1)"
-	fi
-}
 
 # expect CODE 'TEXT' ARGS...: the same for bypass-echo ARGS.
 expect() {
@@ -69,5 +54,5 @@ grep -q "no hugepages" "$T_TMP/nohuge" || { cat "$T_TMP/nohuge"; fail "--no-huge
 say "ok: --no-huge runs and says so"
 
 [ "$(ls /dev/hugepages | wc -l)" -eq "$huge_before" ] || fail "hugepage files left behind"
-[ "$failures" -eq 0 ] || fail "$failures bad invocation(s) misreported"
+[ "$CHECK_FAILURES" -eq 0 ] || fail "$CHECK_FAILURES bad invocation(s) misreported"
 say "PASS"

@@ -9,21 +9,6 @@ need_cmd runuser
 
 LAB="$SOURCE_DIR/scripts/lab"
 export LAB_RESULTS="$T_TMP/results"
-failures=0
-
-# check CODE 'TEXT' ARGS...: scripts/lab ARGS must exit CODE and say TEXT.
-check() {
-	local code=$1 text=$2 rc=0
-	shift 2
-	timeout 60 "$@" >"$T_TMP/out" 2>&1 </dev/null || rc=$?
-	if [ "$rc" -ne "$code" ] || ! grep -qF -- "$text" "$T_TMP/out"; then
-		say "FAIL: $*: want exit $code and '$text', got exit $rc:"
-		sed 's/^/    /' "$T_TMP/out"
-		failures=$((failures + 1))
-	else
-		say "ok: exit $rc, $(grep -F -- "$text" "$T_TMP/out" | head -1)"
-	fi
-}
 
 netns_before=$(ip netns list | grep -c '^bypass-tap\|^bypass-peer' || true)
 check 2 "unknown command 'bogus'" "$LAB" bogus
@@ -40,5 +25,5 @@ check 1 "needs root" runuser -u nobody -- "$LAB" run --quick
 [ ! -e "$LAB_RESULTS" ] || fail "a refused run left $(ls "$LAB_RESULTS") in $LAB_RESULTS"
 [ "$(ip netns list | grep -c '^bypass-tap\|^bypass-peer' || true)" -eq "$netns_before" ] ||
 	fail "a refused command created the lab's namespaces"
-[ "$failures" -eq 0 ] || fail "$failures bad invocation(s) misreported"
+[ "$CHECK_FAILURES" -eq 0 ] || fail "$CHECK_FAILURES bad invocation(s) misreported"
 say "PASS"
