@@ -118,6 +118,13 @@ check() {
 	fi
 }
 
+# tap_peer_mac NS IFACE MAC: give net_tap's kernel side its own MAC. Call it once bypass-echo
+# serves: the port's start sets the kernel side back to the port's MAC (the PMD's MAC restore),
+# and frames from our own MAC are dropped as eth_bad_src.
+tap_peer_mac() {
+	ip -n "$1" link set "$2" address "$3"
+}
+
 # Wait up to $2 seconds (default 10) for a command to succeed.
 wait_for() {
 	local cmd=$1 secs=${2:-10} i

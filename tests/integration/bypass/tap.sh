@@ -24,6 +24,7 @@ ip -n "$ns" addr add 198.18.0.1/24 dev "$tap"
 ip -n "$ns" link set "$tap" up
 wait_for "grep -q 'bypass-echo: serving' $T_TMP/echo_pid.log" 20 || fail "bypass-echo did not start"
 grep -q 'serving (link up)' "$T_TMP/echo_pid.log" || fail "link of $tap not up"
+tap_peer_mac "$ns" "$tap" 02:00:00:00:00:aa
 
 mac=$(sed -n 's/.*on port 0 (net_tap, \([0-9A-Fa-f:]*\)).*/\1/p' "$T_TMP/echo_pid.log")
 say "bypass-echo up with MAC $mac"

@@ -21,8 +21,8 @@ wait_for "ip -n $ns link show $tap" 20 || { cat "$T_TMP/be.log"; fail "tap $tap 
 ip -n "$ns" link set "$tap" address 02:00:00:00:00:aa
 ip -n "$ns" addr add 198.18.0.1/24 dev "$tap"
 ip -n "$ns" link set "$tap" up
-wait_for "grep -q 'mbufs in use at start' $T_TMP/be.log" 20 ||
-	{ cat "$T_TMP/be.log"; fail "bypass-echo did not start"; }
+wait_for "grep -q 'bypass-echo: serving' $T_TMP/be.log" 20 || fail "bypass-echo did not start"
+tap_peer_mac "$ns" "$tap" 02:00:00:00:00:aa
 
 wait_for "test -s $stats" 10 || { cat "$T_TMP/be.log"; fail "bypass-echo wrote no stats file"; }
 ip netns exec "$ns" "$EG" udp:198.18.0.2:7 -w 8 -f 2 -s 18,1472 -d 1 --warmup 0.5 \

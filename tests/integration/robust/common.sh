@@ -45,6 +45,7 @@ tap_echo_start() {
 	wait_for "grep -q 'bypass-echo: serving' $T_TMP/$var.log" 20 ||
 		fail "bypass-echo did not start serving"
 	grep -q 'serving (link up)' "$T_TMP/$var.log" || fail "link of $tap not up"
+	tap_peer_mac "$ns" "$tap" "$PEER_MAC"
 }
 
 # tel PREFIX KEY: one counter of /bypass/stats.
