@@ -14,6 +14,7 @@
 #include "port.h"
 
 #define PORT_MBUF_CACHE 256
+#define PORT_POOL_SPARE 1024 /* mbufs beyond the floor in a pool sized here */
 #define PORT_LINK_POLL_US 100000
 /* RSS hashes the flows of an echo workload: addresses and UDP/TCP ports. */
 #define PORT_RSS_HF (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP)
@@ -33,14 +34,10 @@ port_pool_floor(const struct port_conf *conf, unsigned int queues_on_socket)
 static uint32_t
 port_pool_size(const struct port_conf *conf, unsigned int queues_on_socket)
 {
-	uint32_t want;
-
 	if (conf->mbufs != 0)
 		return conf->mbufs;
-	/* Full RX and TX rings, a burst in hand per queue, and every lcore's cache. */
-	want = queues_on_socket * (conf->rx_desc + conf->tx_desc + 2 * PORT_BURST_MAX +
-				   PORT_MBUF_CACHE) + 1024;
-	return rte_align32pow2(want) - 1; /* mempools are most compact at 2^n - 1 */
+	/* The floor and some spare; mempools are most compact at 2^n - 1. */
+	return rte_align32pow2(port_pool_floor(conf, queues_on_socket) + PORT_POOL_SPARE) - 1;
 }
 
 static int
