@@ -212,3 +212,19 @@ golden_run_layer(const char *group, const char *layer, const struct CMUnitTest *
 	free(tests);
 	return failed;
 }
+
+void
+golden_expect_offload(const char *name, uint64_t ol_flags, enum stack_verdict want)
+{
+	const struct golden_case *c = golden_case_get(name);
+	struct stack_conf conf;
+	struct golden_run run;
+
+	golden_conf_init(&conf);
+	conf.rx_cksum_offload = true;
+	golden_input(&conf, c->req, c->req_len, ol_flags, &run);
+	golden_assert_verdict(run.verdict, want, name);
+	if (want == c->verdict && c->reply != NULL)
+		golden_assert_bytes(run.pkt.data, run.pkt.len, c->reply, c->reply_len, name);
+	golden_run_free(&run);
+}

@@ -75,6 +75,12 @@ void golden_assert_bytes(const uint8_t *got, uint16_t got_len, const uint8_t *wa
 /* Run the case under conf: its verdict, and for a reply its exact bytes and length. */
 void golden_check_case(const struct stack_conf *conf, const struct golden_case *c);
 
+/*
+ * Run the case called name with RX checksum offload on and these PMD flags: the verdict must be
+ * want, and where want is the case's own verdict, a reply must be its golden bytes.
+ */
+void golden_expect_offload(const char *name, uint64_t ol_flags, enum stack_verdict want);
+
 /* Every single-bit flip of bytes [from, to) of the case's request must be dropped. */
 void golden_assert_flips_dropped(const struct stack_conf *conf, const struct golden_case *c,
 				 uint16_t from, uint16_t to);

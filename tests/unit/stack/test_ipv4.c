@@ -6,30 +6,16 @@
 
 #define IP_OPTIONS_40_BYTES 40
 
-/* Run a golden case with RX checksum offload on and the given flags; check the verdict. */
-static void
-offload_expect(const char *name, uint64_t ol_flags, enum stack_verdict want)
-{
-	const struct golden_case *c = golden_case_get(name);
-	struct stack_conf conf;
-	struct golden_run run;
-
-	golden_conf_init(&conf);
-	conf.rx_cksum_offload = true;
-	golden_input(&conf, c->req, c->req_len, ol_flags, &run);
-	golden_assert_verdict(run.verdict, want, name);
-	golden_run_free(&run);
-}
-
 /* The PMD's verdict on the IP checksum wins over the bytes (ROBUSTNESS 13 with offload). */
 static void
 test_ipv4_offload_ip_cksum_flags(void **state)
 {
-	offload_expect("icmp_echo", RTE_MBUF_F_RX_IP_CKSUM_BAD, STACK_DROP_IP_BAD_CKSUM);
-	offload_expect("udp_echo_7", RTE_MBUF_F_RX_IP_CKSUM_BAD, STACK_DROP_IP_BAD_CKSUM);
-	offload_expect("ip_bad_cksum", RTE_MBUF_F_RX_IP_CKSUM_GOOD, STACK_REPLY_ICMP);
-	offload_expect("ip_bad_cksum", RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, STACK_DROP_IP_BAD_CKSUM);
-	offload_expect("icmp_echo", RTE_MBUF_F_RX_IP_CKSUM_GOOD, STACK_REPLY_ICMP);
+	golden_expect_offload("icmp_echo", RTE_MBUF_F_RX_IP_CKSUM_BAD, STACK_DROP_IP_BAD_CKSUM);
+	golden_expect_offload("udp_echo_7", RTE_MBUF_F_RX_IP_CKSUM_BAD, STACK_DROP_IP_BAD_CKSUM);
+	golden_expect_offload("ip_bad_cksum", RTE_MBUF_F_RX_IP_CKSUM_GOOD, STACK_REPLY_ICMP);
+	golden_expect_offload("ip_bad_cksum", RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN,
+			      STACK_DROP_IP_BAD_CKSUM);
+	golden_expect_offload("icmp_echo", RTE_MBUF_F_RX_IP_CKSUM_GOOD, STACK_REPLY_ICMP);
 }
 
 /* A GOOD flag vouches for the checksum only: every length check still runs (ROBUSTNESS 12). */
@@ -38,14 +24,14 @@ test_ipv4_offload_good_keeps_length_checks(void **state)
 {
 	const uint64_t good = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 
-	offload_expect("ip_short_19", good, STACK_DROP_IP_SHORT);
-	offload_expect("ip_version_6_bad_cksum", good, STACK_DROP_IP_VERSION);
-	offload_expect("ip_ihl_4_bad_cksum", good, STACK_DROP_IP_BAD_IHL);
-	offload_expect("ip_ihl_15_beyond_data", good, STACK_DROP_IP_HDR_TRUNC);
-	offload_expect("ip_ihl_6_beyond_total", good, STACK_DROP_IP_BAD_LEN);
-	offload_expect("ip_total_beyond_frame", good, STACK_DROP_IP_BAD_LEN);
-	offload_expect("ip_frag_first_mf", good, STACK_DROP_IP_FRAGMENT);
-	offload_expect("ip_martian_src_loopback", good, STACK_DROP_IP_MARTIAN_SRC);
+	golden_expect_offload("ip_short_19", good, STACK_DROP_IP_SHORT);
+	golden_expect_offload("ip_version_6_bad_cksum", good, STACK_DROP_IP_VERSION);
+	golden_expect_offload("ip_ihl_4_bad_cksum", good, STACK_DROP_IP_BAD_IHL);
+	golden_expect_offload("ip_ihl_15_beyond_data", good, STACK_DROP_IP_HDR_TRUNC);
+	golden_expect_offload("ip_ihl_6_beyond_total", good, STACK_DROP_IP_BAD_LEN);
+	golden_expect_offload("ip_total_beyond_frame", good, STACK_DROP_IP_BAD_LEN);
+	golden_expect_offload("ip_frag_first_mf", good, STACK_DROP_IP_FRAGMENT);
+	golden_expect_offload("ip_martian_src_loopback", good, STACK_DROP_IP_MARTIAN_SRC);
 }
 
 /* One's complement sums catch every single-bit error: no flipped header bit gets a reply. */

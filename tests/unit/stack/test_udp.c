@@ -42,22 +42,6 @@ udp_cksum_verifies(const uint8_t *frame)
 	       golden_cksum(frame + UDP_OFS, udp_len, pseudo_sum(frame, udp_len)) == 0;
 }
 
-static void
-offload_expect(const char *name, uint64_t ol_flags, enum stack_verdict want)
-{
-	const struct golden_case *c = golden_case_get(name);
-	struct stack_conf conf;
-	struct golden_run run;
-
-	golden_conf_init(&conf);
-	conf.rx_cksum_offload = true;
-	golden_input(&conf, c->req, c->req_len, ol_flags, &run);
-	golden_assert_verdict(run.verdict, want, name);
-	if (want == c->verdict && c->reply != NULL)
-		golden_assert_bytes(run.pkt.data, run.pkt.len, c->reply, c->reply_len, name);
-	golden_run_free(&run);
-}
-
 /*
  * RX checksum NONE (virtio; af_packet over veth with CHECKSUM_PARTIAL): the PMD vouches for the
  * data but the checksum fields hold partial sums. The echo is accepted and goes out with full,
@@ -120,7 +104,8 @@ test_udp_offload_flag_ignored_when_trimmed(void **state)
 	memcpy(frame, c->req, c->req_len);
 	frame[UDP_OFS + UDP_HDR_BYTES] ^= 0x01; /* corrupt the datagram's first data byte */
 	golden_input(&conf, frame, c->req_len, RTE_MBUF_F_RX_L4_CKSUM_GOOD, &run);
-	golden_assert_verdict(run.verdict, STACK_DROP_UDP_BAD_CKSUM, "trimmed, corrupt, PMD says GOOD");
+	golden_assert_verdict(run.verdict, STACK_DROP_UDP_BAD_CKSUM,
+			      "trimmed, corrupt, PMD says GOOD");
 	golden_run_free(&run);
 }
 
@@ -130,17 +115,18 @@ test_udp_offload_l4_cksum_flags(void **state)
 {
 	const uint64_t good = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 
-	offload_expect("udp_echo_7", RTE_MBUF_F_RX_L4_CKSUM_BAD, STACK_DROP_UDP_BAD_CKSUM);
-	offload_expect("udp_echo_7", good, STACK_REPLY_UDP);
-	offload_expect("udp_cksum_wrong", RTE_MBUF_F_RX_L4_CKSUM_GOOD, STACK_REPLY_UDP);
-	offload_expect("udp_cksum_wrong", RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, STACK_DROP_UDP_BAD_CKSUM);
-	offload_expect("udp_mtu_1472", good, STACK_REPLY_UDP);
-	offload_expect("ip_options_udp_trim", good, STACK_REPLY_UDP);
+	golden_expect_offload("udp_echo_7", RTE_MBUF_F_RX_L4_CKSUM_BAD, STACK_DROP_UDP_BAD_CKSUM);
+	golden_expect_offload("udp_echo_7", good, STACK_REPLY_UDP);
+	golden_expect_offload("udp_cksum_wrong", RTE_MBUF_F_RX_L4_CKSUM_GOOD, STACK_REPLY_UDP);
+	golden_expect_offload("udp_cksum_wrong", RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN,
+			      STACK_DROP_UDP_BAD_CKSUM);
+	golden_expect_offload("udp_mtu_1472", good, STACK_REPLY_UDP);
+	golden_expect_offload("ip_options_udp_trim", good, STACK_REPLY_UDP);
 	/* A GOOD flag vouches for the sum only: lengths and ports are still checked. */
-	offload_expect("udp_len_beyond_ip_payload", good, STACK_DROP_UDP_BAD_LEN);
-	offload_expect("udp_len_7", good, STACK_DROP_UDP_SHORT);
-	offload_expect("udp_src_port_7", good, STACK_DROP_UDP_BAD_SRC_PORT);
-	offload_expect("udp_port_closed_9", good, STACK_DROP_UDP_PORT_CLOSED);
+	golden_expect_offload("udp_len_beyond_ip_payload", good, STACK_DROP_UDP_BAD_LEN);
+	golden_expect_offload("udp_len_7", good, STACK_DROP_UDP_SHORT);
+	golden_expect_offload("udp_src_port_7", good, STACK_DROP_UDP_BAD_SRC_PORT);
+	golden_expect_offload("udp_port_closed_9", good, STACK_DROP_UDP_PORT_CLOSED);
 }
 
 /* The served ports come from conf: 7 alone, 9000 alone, none (ROBUSTNESS 27). */
