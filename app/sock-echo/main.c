@@ -51,6 +51,9 @@ usage(FILE *f)
 		"  --threads N          worker threads, 1..%d (default 1); UDP/TCP get one\n"
 		"                       SO_REUSEPORT socket each, Unix sockets share one\n"
 		"  --cpus LIST          pin thread i to the i-th CPU of LIST (e.g. 2,3 or 2-3)\n"
+		"  --gso                udp with --io mmsg or busy-poll: take coalesced datagrams\n"
+		"                       (UDP_GRO) and answer each whole with UDP_SEGMENT, up to\n"
+		"                       64 messages per datagram\n"
 		"  --max-conns N        open connections at once; more are closed and counted\n"
 		"                       as refused (default %d)\n"
 		"  --mode OCTAL         permissions of a Unix socket file (default %04o)\n"
@@ -164,6 +167,7 @@ enum {
 	OPT_STATS_JSON,
 	OPT_STATS_INTERVAL,
 	OPT_QUIET,
+	OPT_GSO,
 };
 
 static const struct option long_options[] = {
@@ -176,6 +180,7 @@ static const struct option long_options[] = {
 	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "gso", no_argument, NULL, OPT_GSO },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -228,6 +233,9 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_GSO:
+			o->cfg.gso = true;
 			break;
 		case 'h':
 			return 1;
@@ -378,9 +386,9 @@ main(int argc, char **argv)
 			unlink(o.stats_json);
 		return EXIT_FAILURE;
 	}
-	log_info("listening on %s (io %s, %u thread%s%s)", o.cfg.addr.text,
+	log_info("listening on %s (io %s, %u thread%s%s%s)", o.cfg.addr.text,
 		 sockio_io_name(o.cfg.io), o.cfg.threads, o.cfg.threads == 1 ? "" : "s",
-		 o.cfg.ncpus > 0 ? ", pinned" : "");
+		 o.cfg.ncpus > 0 ? ", pinned" : "", o.cfg.gso ? ", UDP GSO/GRO" : "");
 
 	rc = wait_for_stop(srv, &o, &stop_sigs);
 	sockio_server_request_stop(srv);

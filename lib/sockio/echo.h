@@ -42,6 +42,7 @@ struct sockio_io_ops {
 	bool timeouts;		/* SO_RCVTIMEO/SO_SNDTIMEO so that blocking calls return */
 	bool busy_poll;		/* SO_BUSY_POLL on IP sockets */
 	bool batched;		/* --batch applies to its datagram loop */
+	bool gso;		/* its datagram loop reads UDP_GRO and replies with UDP_SEGMENT */
 };
 
 /* Single writer per field except blocking-mode connection threads: add atomically. */

@@ -1,17 +1,29 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Batched datagram echo: recvmmsg/sendmmsg, either blocking (mmsg) or spinning (busy-poll). */
+/* Batched datagram echo: recvmmsg/sendmmsg, either blocking (mmsg) or spinning (busy-poll);
+ * with --gso each slot may carry up to 64 messages (UDP GRO in, UDP_SEGMENT out). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sockio/echo.h"
+#include "sockio/gso.h"
+
+/* Control data of one slot: a UDP_GRO cmsg in, a UDP_SEGMENT cmsg out, aligned for cmsghdr. */
+union mmsg_cmsg {
+	struct cmsghdr align;
+	uint8_t rx[SOCKIO_GRO_CMSG_BYTES];
+	uint8_t tx[SOCKIO_GSO_CMSG_BYTES];
+};
 
 /* One batch: receive slots, and the replies compacted from them. */
 struct mmsg_batch {
 	unsigned n;
+	bool gso;			/* slots may hold coalesced datagrams (UDP GRO) */
 	uint8_t *bufs;			/* n * SOCKIO_MSG_MAX_BYTES */
 	struct sockaddr_storage *peers;
 	struct iovec *rx_iov, *tx_iov;
 	struct mmsghdr *rx, *tx;
+	union mmsg_cmsg *rx_cmsg, *tx_cmsg;	/* gso only */
+	unsigned *tx_segs;		/* messages each reply carries (gso only) */
 };
 
 static void
@@ -23,13 +35,17 @@ mmsg_batch_free(struct mmsg_batch *b)
 	free(b->tx_iov);
 	free(b->rx);
 	free(b->tx);
+	free(b->rx_cmsg);
+	free(b->tx_cmsg);
+	free(b->tx_segs);
 }
 
 static int
-mmsg_batch_alloc(struct mmsg_batch *b, unsigned n)
+mmsg_batch_alloc(struct mmsg_batch *b, unsigned n, bool gso)
 {
 	memset(b, 0, sizeof(*b));
 	b->n = n;
+	b->gso = gso;
 	/* Pages are touched only as datagrams fill them: big batches cost address space. */
 	b->bufs = malloc((size_t)n * SOCKIO_MSG_MAX_BYTES);
 	b->peers = calloc(n, sizeof(*b->peers));
@@ -37,17 +53,45 @@ mmsg_batch_alloc(struct mmsg_batch *b, unsigned n)
 	b->tx_iov = calloc(n, sizeof(*b->tx_iov));
 	b->rx = calloc(n, sizeof(*b->rx));
 	b->tx = calloc(n, sizeof(*b->tx));
-	if (!b->bufs || !b->peers || !b->rx_iov || !b->tx_iov || !b->rx || !b->tx) {
-		mmsg_batch_free(b);
-		return -ENOMEM;
+	if (!b->bufs || !b->peers || !b->rx_iov || !b->tx_iov || !b->rx || !b->tx)
+		goto out_free;
+	if (gso) {
+		b->rx_cmsg = calloc(n, sizeof(*b->rx_cmsg));
+		b->tx_cmsg = calloc(n, sizeof(*b->tx_cmsg));
+		b->tx_segs = calloc(n, sizeof(*b->tx_segs));
+		if (!b->rx_cmsg || !b->tx_cmsg || !b->tx_segs)
+			goto out_free;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		b->rx_iov[i].iov_base = b->bufs + (size_t)i * SOCKIO_MSG_MAX_BYTES;
 		b->rx[i].msg_hdr.msg_iov = &b->rx_iov[i];
 		b->rx[i].msg_hdr.msg_iovlen = 1;
 		b->rx[i].msg_hdr.msg_name = &b->peers[i];
+		if (gso)
+			b->rx[i].msg_hdr.msg_control = b->rx_cmsg[i].rx;
 	}
 	return 0;
+
+out_free:
+	mmsg_batch_free(b);
+	return -ENOMEM;
+}
+
+/*
+ * With GRO a slot may hold several messages of gso_size bytes: the reply goes back whole with
+ * a UDP_SEGMENT cmsg, so the kernel cuts it into the same datagrams the client sent (or hands
+ * it whole to a client that also turned GRO on). Returns the messages the reply carries.
+ */
+static unsigned
+mmsg_gso_reply(struct mmsg_batch *b, unsigned i, unsigned k)
+{
+	const struct msghdr *h = &b->rx[i].msg_hdr;
+	unsigned gso_size = sockio_gro_size(h);
+	unsigned segs = sockio_gso_segments(b->rx[i].msg_len, gso_size);
+
+	if (segs > 1)
+		sockio_gso_cmsg_set(&b->tx[k].msg_hdr, b->tx_cmsg[k].tx, (uint16_t)gso_size);
+	return segs;
 }
 
 /* Turn the received slots into replies; returns how many are worth sending. */
@@ -75,6 +119,8 @@ mmsg_compact(struct sockio_worker *w, struct mmsg_batch *b, unsigned got)
 			.msg_iov = &b->tx_iov[k],
 			.msg_iovlen = 1,
 		};
+		if (b->gso)
+			b->tx_segs[k] = mmsg_gso_reply(b, i, k);
 		k++;
 	}
 	return k;
@@ -88,7 +134,7 @@ mmsg_send(struct sockio_worker *w, struct mmsg_batch *b, unsigned k)
 
 	while (off < k) {
 		int r = sendmmsg(w->fd, b->tx + off, k - off, MSG_DONTWAIT | MSG_NOSIGNAL);
-		uint64_t bytes = 0;
+		uint64_t bytes = 0, msgs = 0;
 
 		ctr_add(&w->ctr.syscalls, 1);
 		if (r <= 0) {
@@ -96,10 +142,12 @@ mmsg_send(struct sockio_worker *w, struct mmsg_batch *b, unsigned k)
 			off++;
 			continue;
 		}
-		for (int i = 0; i < r; i++)
+		for (int i = 0; i < r; i++) {
 			bytes += b->tx[off + (unsigned)i].msg_len;
+			msgs += b->gso ? b->tx_segs[off + (unsigned)i] : 1;
+		}
 		ctr_add(&w->ctr.bytes, bytes);
-		ctr_add(&w->ctr.messages, (uint64_t)r);
+		ctr_add(&w->ctr.messages, msgs);
 		off += (unsigned)r;
 	}
 }
@@ -113,7 +161,7 @@ mmsg_loop(struct sockio_worker *w, bool spin)
 	unsigned got = 0;
 	int r;
 
-	if (mmsg_batch_alloc(&b, w->srv->cfg.batch) < 0)
+	if (mmsg_batch_alloc(&b, w->srv->cfg.batch, w->srv->cfg.gso) < 0)
 		return sockio_worker_fail(w, -ENOMEM, "thread %u: no memory for a batch of %u",
 					  w->id, w->srv->cfg.batch);
 	got = b.n;
@@ -123,6 +171,8 @@ mmsg_loop(struct sockio_worker *w, bool spin)
 		for (unsigned i = 0; i < got; i++) {
 			b.rx_iov[i].iov_len = SOCKIO_MSG_MAX_BYTES;
 			b.rx[i].msg_hdr.msg_namelen = sizeof(b.peers[i]);
+			if (b.gso)
+				b.rx[i].msg_hdr.msg_controllen = sizeof(b.rx_cmsg[i].rx);
 		}
 		got = 0;
 		r = recvmmsg(w->fd, b.rx, b.n, flags, NULL);

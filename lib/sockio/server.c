@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/res.h"
 #include "sockio/echo.h"
+#include "sockio/gso.h"
 
 static const struct sockio_io_ops io_ops[SOCKIO_IO_COUNT] = {
 	[SOCKIO_IO_BLOCKING] = {
@@ -24,6 +25,7 @@ static const struct sockio_io_ops io_ops[SOCKIO_IO_COUNT] = {
 		.dgram = sockio_mmsg_dgram_run,
 		.timeouts = true,
 		.batched = true,
+		.gso = true,
 	},
 	[SOCKIO_IO_EPOLL] = {
 		.name = "epoll",
@@ -44,6 +46,7 @@ static const struct sockio_io_ops io_ops[SOCKIO_IO_COUNT] = {
 		.nonblock = true,
 		.busy_poll = true,
 		.batched = true,
+		.gso = true,
 	},
 };
 
@@ -84,6 +87,12 @@ sockio_io_uses_batch(enum sockio_io io, enum sockio_transport t)
 {
 	return (unsigned)io < SOCKIO_IO_COUNT && io_ops[io].batched &&
 	       !sockio_transport_is_connected(t);
+}
+
+bool
+sockio_io_supports_gso(enum sockio_io io, enum sockio_transport t)
+{
+	return (unsigned)io < SOCKIO_IO_COUNT && io_ops[io].gso && t == SOCKIO_UDP;
 }
 
 void
@@ -211,6 +220,8 @@ server_open_sockets(struct sockio_server *s, char *err, size_t errlen)
 		if (fd < 0)
 			return errno > 0 ? -errno : -EIO;
 		s->fds[s->nfds++] = fd;
+		if (c->gso && (rc = sockio_udp_gso_enable(fd, c->addr.text, err, errlen)) < 0)
+			return rc;
 		if (s->ops->busy_poll && c->addr.family != AF_UNIX &&
 		    (rc = sockio_set_busy_poll(fd, SOCKIO_BUSY_POLL_US)) < 0 && i == 0)
 			log_warn("SO_BUSY_POLL on %s: %s; spinning without it", c->addr.text,
@@ -249,6 +260,17 @@ server_check_config(const struct sockio_server_config *c, char *err, size_t errl
 				 ? "recvmmsg batches datagrams of one socket, not connections"
 				 : "no connections to serve",
 			 modes);
+		return -EOPNOTSUPP;
+	}
+	if (c->gso && c->addr.transport != SOCKIO_UDP) {
+		snprintf(err, errlen, "--gso does not apply to %s (UDP_SEGMENT and UDP_GRO are UDP "
+			 "socket options); use a udp: address or drop --gso",
+			 sockio_transport_name(c->addr.transport));
+		return -EOPNOTSUPP;
+	}
+	if (c->gso && !sockio_io_supports_gso(c->io, c->addr.transport)) {
+		snprintf(err, errlen, "--gso does not apply to --io %s (only the recvmmsg loops "
+			 "read coalesced datagrams); use --io mmsg or busy-poll", io_ops[c->io].name);
 		return -EOPNOTSUPP;
 	}
 	return 0;

@@ -27,7 +27,7 @@ enum sockio_io {
 
 /*
  * The counters each worker keeps, summed over workers. For datagrams and seqpackets a message
- * is one datagram echoed; for byte streams it is one chunk read and written back in full (the
+ * is one datagram echoed (with gso, one segment of a coalesced datagram); for byte streams it is one chunk read and written back in full (the
  * kernel keeps no boundaries), so compare bytes there. syscalls counts every system call the
  * workers made on the data path, failed and empty ones included (epoll_wait, recv returning
  * EAGAIN, accept, close, io_uring_enter).
@@ -53,6 +53,7 @@ struct sockio_server_config {
 	unsigned ncpus;			/* 0: no pinning */
 	unsigned max_conns;		/* open connections at once, over all threads */
 	mode_t uds_mode;
+	bool gso;		/* UDP GRO in, UDP_SEGMENT out: a coalesced datagram per call */
 };
 
 struct sockio_server;
@@ -68,6 +69,9 @@ bool sockio_io_applies(enum sockio_io io, enum sockio_transport t);
 
 /* Whether --batch changes what the io mode does on the transport (datagrams only). */
 bool sockio_io_uses_batch(enum sockio_io io, enum sockio_transport t);
+
+/* Whether --gso applies to the io mode on the transport (udp, recvmmsg loops only). */
+bool sockio_io_supports_gso(enum sockio_io io, enum sockio_transport t);
 
 /* "blocking, epoll, uring or busy-poll": the modes that serve t, for error messages. */
 void sockio_io_list_for(enum sockio_transport t, char *buf, size_t len);
