@@ -82,10 +82,10 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	if (hdr_len > present)
 		return STACK_DROP_IP_HDR_TRUNC;
 	ip_flags = pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	if (ip_flags == RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		return STACK_DROP_IP_BAD_CKSUM;
-	/* NONE: the PMD vouches for the header but its checksum field is not filled in. */
-	if (ip_flags == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && !ipv4_hdr_cksum_ok(ip, hdr_len))
+	/* Software PMDs say nothing (the common case, tested first); NONE: the PMD vouches for the
+	 * header but its checksum field is not filled in. */
+	if (likely(ip_flags == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN) ? !ipv4_hdr_cksum_ok(ip, hdr_len) :
+								ip_flags == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return STACK_DROP_IP_BAD_CKSUM;
 	total = be16_host(ip->total_length);
 	if (total < hdr_len || total > present)
@@ -122,10 +122,12 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	/* Turn around: swapping the addresses leaves every checksum as it was; the TTL does not. */
 	RTE_SWAP(ip->src_addr, ip->dst_addr);
 	/* One 16-bit store for TTL and protocol: a byte store then a word load would stall. */
-	old_word = wire_word(ip->time_to_live, ip->next_proto_id);
-	new_word = wire_word(conf->ttl, ip->next_proto_id);
-	memcpy(&ip->time_to_live, &new_word, sizeof(new_word));
-	ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, old_word, new_word);
+	if (ip->time_to_live != conf->ttl) { /* senders mostly start at 64 too: nothing to adjust */
+		old_word = wire_word(ip->time_to_live, ip->next_proto_id);
+		new_word = wire_word(conf->ttl, ip->next_proto_id);
+		memcpy(&ip->time_to_live, &new_word, sizeof(new_word));
+		ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, old_word, new_word);
+	}
 	if (hdr_len > IPV4_MIN_HDR_BYTES) {
 		ipv4_strip_options(pkt, hdr_len - IPV4_MIN_HDR_BYTES);
 	} else if (unlikely(ip_flags == RTE_MBUF_F_RX_IP_CKSUM_NONE)) {

@@ -68,35 +68,36 @@ ipv4_pseudo_sum(const struct rte_ipv4_hdr *ip, uint16_t l4_len)
 }
 
 /*
- * One's complement sum of len bytes, eight at a time into a 64-bit accumulator. Folding the
- * 32-bit halves gives the same 16-bit sum as adding 16-bit words (2^16 = 1 mod 0xffff), at a
- * quarter of the additions of DPDK 22.11's word loop. Inline: it is the inner loop of the stack.
+ * One's complement sum (unfolded) of len bytes, eight at a time into a 64-bit accumulator. Folding
+ * the 32-bit halves gives the same 16-bit sum as adding 16-bit words (2^16 = 1 mod 0xffff), at a
+ * quarter of the additions of DPDK 22.11's word loop; the halves are added before the running sum
+ * so consecutive words do not wait on each other (add-with-carry chains measured slower). Inline:
+ * it is the inner loop of the stack, and with a constant len (the 20-byte IPv4 header) it unrolls.
  */
 static inline uint64_t
 cksum_add(const void *buf, uint16_t len, uint64_t sum)
 {
-	const uint8_t *p = buf;
+	const uint8_t *p = buf, *end8 = p + (len & ~7u);
 	uint64_t v;
 	uint32_t w;
 	uint16_t h = 0;
 
-	for (; len >= 8; len -= 8, p += 8) {
+	/* Bounded by a pointer, not a count: one compare a word and nothing to recompute. */
+	for (; p != end8; p += 8) {
 		memcpy(&v, p, 8);
 		sum += (v & 0xffffffff) + (v >> 32);
 	}
-	if (len >= 4) {
+	if (len & 4) {
 		memcpy(&w, p, 4);
 		sum += w;
 		p += 4;
-		len -= 4;
 	}
-	if (len >= 2) {
+	if (len & 2) {
 		memcpy(&h, p, 2);
 		sum += h;
 		p += 2;
-		len -= 2;
 	}
-	if (len == 1) {
+	if (len & 1) {
 		h = 0;
 		memcpy(&h, p, 1); /* the odd byte, padded with a zero byte after it */
 		sum += h;
@@ -104,14 +105,16 @@ cksum_add(const void *buf, uint16_t len, uint64_t sum)
 	return sum;
 }
 
+/*
+ * Fold to 16 bits: adding a word to itself rotated by half its width leaves the end-around sum
+ * of its two halves in the upper half (the carry out of the lower half is the end-around carry).
+ */
 static inline uint16_t
 cksum_fold(uint64_t sum)
 {
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	uint32_t s32 = (uint32_t)((sum + ((sum >> 32) | (sum << 32))) >> 32);
+
+	return (uint16_t)((s32 + ((s32 >> 16) | (s32 << 16))) >> 16);
 }
 
 /* True when the one's complement sum of the data, checksum field included, verifies. */

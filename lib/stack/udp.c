@@ -23,12 +23,11 @@ udp_cksum_ok(uint64_t l4, const struct rte_ipv4_hdr *ip, const struct rte_udp_hd
 {
 	if (udp->dgram_cksum == 0) /* the sender computed none */
 		return true;
+	/* Software PMDs say nothing: the common case is tested first. */
+	if (likely(l4 == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN))
+		return cksum_ok(udp, udp_len, ipv4_pseudo_sum(ip, udp_len));
 	/* NONE: the PMD vouches for the data; the checksum field is partial (udp_input fixes it). */
-	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD || l4 == RTE_MBUF_F_RX_L4_CKSUM_NONE)
-		return true;
-	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD)
-		return false;
-	return cksum_ok(udp, udp_len, ipv4_pseudo_sum(ip, udp_len));
+	return l4 != RTE_MBUF_F_RX_L4_CKSUM_BAD;
 }
 
 /* A full checksum for a datagram whose field the sender left partial; 0 is sent as 0xffff. */
