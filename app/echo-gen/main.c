@@ -41,7 +41,7 @@ struct opts {
 	double duration_s, warmup_s, timeout_ms;
 	int cpus[GEN_THREADS_MAX];
 	int ncpus;
-	bool busy_poll, quiet, use_tsc;
+	bool busy_poll, quiet, use_tsc, gso;
 	int so_busy_poll_us;
 	int sockbuf;
 	const char *json, *server_stats, *label;
@@ -90,6 +90,8 @@ usage(FILE *f)
 "      --cpus LIST       pin worker i to the i-th CPU of LIST (\"1\", \"0,1\")\n"
 "  -b, --batch N         messages per sendmmsg/recvmmsg (default 32)\n"
 "      --busy-poll       spin with MSG_DONTWAIT instead of sleeping (open loop always does)\n"
+"      --gso             udp only: up to 64 messages per datagram through the stack\n"
+"                        (UDP_SEGMENT on send, UDP_GRO on receive)\n"
 "      --so-busy-poll US SO_BUSY_POLL on every socket\n"
 "      --sockbuf BYTES   socket buffer size (default 4 MiB; 0: the kernel's)\n"
 "      --clock tsc|monotonic  time source (default tsc when invariant)\n"
@@ -221,7 +223,7 @@ parse_clock(const char *val, struct opts *o)
 enum {
 	OPT_WARMUP = 256, OPT_TIMEOUT, OPT_CPUS, OPT_BUSY_POLL, OPT_SO_BUSY_POLL, OPT_SOCKBUF,
 	OPT_CLOCK, OPT_EAL, OPT_PROFILE, OPT_LOCAL_IP, OPT_LOCAL_MAC, OPT_DST_MAC, OPT_SRC_PORT,
-	OPT_JSON, OPT_SERVER_STATS, OPT_LABEL,
+	OPT_JSON, OPT_SERVER_STATS, OPT_LABEL, OPT_GSO,
 };
 
 static const struct option long_opts[] = {
@@ -237,6 +239,7 @@ static const struct option long_opts[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "batch", required_argument, NULL, 'b' },
 	{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
+	{ "gso", no_argument, NULL, OPT_GSO },
 	{ "so-busy-poll", required_argument, NULL, OPT_SO_BUSY_POLL },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ "clock", required_argument, NULL, OPT_CLOCK },
@@ -281,6 +284,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_CPUS: rc = parse_cpus(optarg, o); break;
 		case 'b': rc = parse_uint("--batch", optarg, 1, GEN_BATCH_MAX, &o->batch); break;
 		case OPT_BUSY_POLL: o->busy_poll = true; break;
+		case OPT_GSO: o->gso = true; break;
 		case OPT_SO_BUSY_POLL:
 			rc = parse_uint("--so-busy-poll", optarg, 0, 1000000, &u);
 			o->so_busy_poll_us = (int)u;
@@ -416,6 +420,15 @@ main(int argc, char **argv)
 		log_err("%s", err);
 		return EXIT_USAGE;
 	}
+	if (o.gso) {
+		if (ops != &gen_transport_udp) {
+			log_err("--gso applies to udp targets only (UDP_SEGMENT and UDP_GRO are UDP "
+				"socket options), not to %s; drop --gso or use udp:HOST:PORT",
+				ops->name);
+			return EXIT_USAGE;
+		}
+		ops = &gen_transport_udp_gso;
+	}
 	for (unsigned i = 0; i < o.nsizes; i++) {
 		struct gen_cfg cfg;
 
@@ -443,8 +456,9 @@ main(int argc, char **argv)
 		.no_huge = ops->no_huge != NULL ? ops->no_huge() : -1,
 	};
 	if (!o.quiet) {
-		printf("# echo-gen %s, %s clock, %u flow(s), %u thread(s), batch %u\n", o.target,
-		       results.labels.clock, o.flows, o.threads, o.batch);
+		printf("# echo-gen %s, %s clock, %u flow(s), %u thread(s), batch %u%s\n", o.target,
+		       results.labels.clock, o.flows, o.threads, o.batch,
+		       o.gso ? ", UDP GSO/GRO" : "");
 		gen_report_table_header(stdout);
 		fflush(stdout);
 	}

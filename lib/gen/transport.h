@@ -105,6 +105,8 @@ struct gen_transport_ops {
 const struct gen_transport_ops *gen_transport_find(const char *target, char *err, size_t errlen);
 
 extern const struct gen_transport_ops gen_transport_udp;
+/* udp with UDP_SEGMENT sends and UDP_GRO receives (echo-gen --gso); not found by prefix. */
+extern const struct gen_transport_ops gen_transport_udp_gso;
 extern const struct gen_transport_ops gen_transport_tcp;
 extern const struct gen_transport_ops gen_transport_uds_dgram;
 extern const struct gen_transport_ops gen_transport_uds_stream;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Kernel socket transports (udp, tcp, uds-dgram, uds-stream, uds-seqpacket): one socket per
- * flow, sendmmsg/recvmmsg batches for datagrams, framing by the known size for byte streams. */
+ * flow, sendmmsg/recvmmsg batches for datagrams, framing by the known size for byte streams;
+ * udp with --gso packs up to 64 messages into each datagram (UDP_SEGMENT out, UDP_GRO in). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,6 +14,7 @@
 
 #include "gen/transport.h"
 #include "sockio/addr.h"
+#include "sockio/gso.h"
 #include "sockio/sock.h"
 
 #define UDP4_PAYLOAD_MAX 65507u	/* 65535 - 20 (IPv4) - 8 (UDP) */
@@ -22,6 +24,8 @@
 #define UDS_DGRAM_SNDBUF_SLACK 32u
 #define STREAM_BUF_MIN_BYTES (256u << 10)
 #define NS_PER_MS 1000000u
+/* GRO receive slot: room for any UDP datagram, coalesced or not (65527 bytes at most). */
+#define GRO_SLOT_BYTES 65536u
 
 struct sock_flow {
 	int fd;
@@ -30,6 +34,13 @@ struct sock_flow {
 	size_t rx_head, rx_tail, rx_cap;
 	uint8_t *tx;
 	size_t tx_head, tx_tail, tx_cap;
+};
+
+/* Control data of one datagram, aligned for cmsghdr: UDP_SEGMENT out or UDP_GRO in. */
+union sock_cmsg {
+	struct cmsghdr align;
+	uint8_t tx[SOCKIO_GSO_CMSG_BYTES];
+	uint8_t rx[SOCKIO_GRO_CMSG_BYTES];
 };
 
 struct sock_conn {
@@ -45,10 +56,23 @@ struct sock_conn {
 	unsigned rr;			/* flow to read first next time */
 	struct sock_flow *flows;
 	struct pollfd *pfds;
-	/* datagram batches: slot j of rxmem holds size + 1 bytes so a longer reply shows */
+	/*
+	 * datagram batches: slot j of rxmem holds size + 1 bytes so a longer reply shows (a whole
+	 * GRO_SLOT_BYTES with gso). With gso, msghdr j of txm carries up to gso_segs messages,
+	 * one iovec each: txiov[j * gso_segs + k].
+	 */
 	uint8_t *txmem, *rxmem;
 	struct mmsghdr *txm, *rxm;
 	struct iovec *txiov, *rxiov;
+	/* gso only */
+	bool gso;
+	unsigned gso_segs;		/* messages per UDP_SEGMENT send; 1: too big to group */
+	union sock_cmsg *txcmsg, *rxcmsg;
+	unsigned *txsegs;		/* messages in each msghdr of the send being made */
+	unsigned rx_slots;		/* receive slots filled since pend was last empty */
+	/* messages cut from the filled slots, [pend_head, pend_tail) not yet handed out */
+	struct gen_rx *pend;
+	unsigned pend_head, pend_tail;
 };
 
 static struct sock_conn *
@@ -136,30 +160,49 @@ sock_set_bufs(int fd, int bytes)
 static void sock_close(struct gen_conn *c);
 
 static int
+sock_alloc_gso(struct sock_conn *sc)
+{
+	sc->txcmsg = calloc(sc->batch, sizeof(*sc->txcmsg));
+	sc->rxcmsg = calloc(sc->batch, sizeof(*sc->rxcmsg));
+	sc->txsegs = calloc(sc->batch, sizeof(*sc->txsegs));
+	sc->pend = calloc((size_t)sc->batch * SOCKIO_GSO_SEGS_MAX, sizeof(*sc->pend));
+	if (sc->txcmsg == NULL || sc->rxcmsg == NULL || sc->txsegs == NULL || sc->pend == NULL)
+		return -ENOMEM;
+	for (unsigned j = 0; j < sc->batch; j++)
+		sc->rxm[j].msg_hdr.msg_control = sc->rxcmsg[j].rx;
+	return 0;
+}
+
+/* Pages are touched only as messages fill them: a GRO batch of 64 KiB slots costs address
+ * space more than memory. */
+static int
 sock_alloc_batches(struct sock_conn *sc)
 {
-	size_t rxslot = (size_t)sc->size + 1;
+	size_t rxslot = sc->gso ? GRO_SLOT_BYTES : (size_t)sc->size + 1;
+	size_t ntx = (size_t)sc->batch * sc->gso_segs;
 
-	sc->txmem = malloc((size_t)sc->batch * sc->size);
+	sc->txmem = malloc(ntx * sc->size);
 	sc->rxmem = malloc((size_t)sc->batch * rxslot);
 	sc->txm = calloc(sc->batch, sizeof(*sc->txm));
 	sc->rxm = calloc(sc->batch, sizeof(*sc->rxm));
-	sc->txiov = calloc(sc->batch, sizeof(*sc->txiov));
+	sc->txiov = calloc(ntx, sizeof(*sc->txiov));
 	sc->rxiov = calloc(sc->batch, sizeof(*sc->rxiov));
 	if (sc->txmem == NULL || sc->rxmem == NULL || sc->txm == NULL || sc->rxm == NULL ||
 	    sc->txiov == NULL || sc->rxiov == NULL)
 		return -ENOMEM;
+	for (size_t i = 0; i < ntx; i++) {
+		sc->txiov[i].iov_base = sc->txmem + i * sc->size;
+		sc->txiov[i].iov_len = sc->size;
+	}
 	for (unsigned j = 0; j < sc->batch; j++) {
-		sc->txiov[j].iov_base = sc->txmem + (size_t)j * sc->size;
-		sc->txiov[j].iov_len = sc->size;
-		sc->txm[j].msg_hdr.msg_iov = &sc->txiov[j];
+		sc->txm[j].msg_hdr.msg_iov = &sc->txiov[(size_t)j * sc->gso_segs];
 		sc->txm[j].msg_hdr.msg_iovlen = 1;
 		sc->rxiov[j].iov_base = sc->rxmem + (size_t)j * rxslot;
 		sc->rxiov[j].iov_len = rxslot;
 		sc->rxm[j].msg_hdr.msg_iov = &sc->rxiov[j];
 		sc->rxm[j].msg_hdr.msg_iovlen = 1;
 	}
-	return 0;
+	return sc->gso ? sock_alloc_gso(sc) : 0;
 }
 
 static int
@@ -177,7 +220,8 @@ sock_alloc_stream(struct sock_flow *f, uint32_t size)
 }
 
 static int
-sock_open(const struct gen_open_args *a, struct gen_conn **out, char *err, size_t errlen)
+sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, char *err,
+	      size_t errlen)
 {
 	struct sock_conn *sc = calloc(1, sizeof(*sc));
 	int rc, one = 1;
@@ -196,6 +240,8 @@ sock_open(const struct gen_open_args *a, struct gen_conn **out, char *err, size_
 	sc->batch = a->batch > 0 ? a->batch : 1;
 	sc->busy_poll = a->busy_poll;
 	sc->stream = sockio_transport_is_stream(sc->addr.transport);
+	sc->gso = gso;
+	sc->gso_segs = gso ? sockio_gso_segs_per_send(sc->size) : 1;
 	sc->flows = calloc(sc->nflows, sizeof(*sc->flows));
 	sc->pfds = calloc(sc->nflows, sizeof(*sc->pfds));
 	if (sc->flows == NULL || sc->pfds == NULL || sock_alloc_batches(sc) != 0) {
@@ -228,6 +274,11 @@ sock_open(const struct gen_open_args *a, struct gen_conn **out, char *err, size_
 				goto out_free;
 			}
 		}
+		if (sc->gso) {
+			rc = sockio_udp_gso_enable(f->fd, sc->addr.text, err, errlen);
+			if (rc < 0)
+				goto out_free;
+		}
 		if (sc->stream && sock_alloc_stream(f, sc->size) != 0) {
 			snprintf(err, errlen, "no memory for stream buffers");
 			rc = -ENOMEM;
@@ -240,6 +291,18 @@ sock_open(const struct gen_open_args *a, struct gen_conn **out, char *err, size_
 out_free:
 	sock_close(&sc->base);
 	return rc;
+}
+
+static int
+sock_open(const struct gen_open_args *a, struct gen_conn **out, char *err, size_t errlen)
+{
+	return sock_open_any(a, false, out, err, errlen);
+}
+
+static int
+sock_open_gso(const struct gen_open_args *a, struct gen_conn **out, char *err, size_t errlen)
+{
+	return sock_open_any(a, true, out, err, errlen);
 }
 
 static int
@@ -283,6 +346,60 @@ sock_send_dgram(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
 		}
 		i += (unsigned)r;
 		if ((unsigned)r < run)
+			return (int)i;
+	}
+	return (int)n;
+}
+
+/*
+ * Datagrams with GSO: a run of one flow's messages goes out as msghdrs of up to gso_segs
+ * messages (an iovec each, written in place, and a UDP_SEGMENT cmsg of the size so the kernel
+ * cuts them into datagrams of that size), up to batch msghdrs per call. The kernel takes or
+ * refuses a msghdr whole, so a short count is a whole number of msghdrs.
+ */
+static int
+sock_send_gso(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned fi = m[i].flow - sc->flow_base, run = 0, nh = 0, sent = 0;
+		int fd = sc->flows[fi].fd, r;
+
+		while (i + run < n && nh < sc->batch && m[i + run].flow == m[i].flow) {
+			struct msghdr *h = &sc->txm[nh].msg_hdr;
+			unsigned k = 0;
+
+			for (; k < sc->gso_segs && i + run < n && m[i + run].flow == m[i].flow;
+			     k++, run++)
+				gen_payload_write(sc->fmt, h->msg_iov[k].iov_base, m[i].flow,
+						  m[i + run].seq, m[i + run].ts);
+			h->msg_iovlen = k;
+			if (k > 1) {
+				sockio_gso_cmsg_set(h, sc->txcmsg[nh].tx, (uint16_t)sc->size);
+			} else {
+				h->msg_control = NULL;
+				h->msg_controllen = 0;
+			}
+			sc->txsegs[nh++] = k;
+		}
+		do {
+			sc->base.syscalls++;
+			if (nh == 1)
+				r = sendmsg(fd, &sc->txm[0].msg_hdr, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ?
+				    -1 : 1;
+			else
+				r = sendmmsg(fd, sc->txm, nh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		} while (r < 0 && errno == EINTR);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == ENOBUFS)
+				return (int)i;
+			return sock_fail(sc, fi, "send with UDP_SEGMENT", errno);
+		}
+		for (int j = 0; j < r; j++)
+			sent += sc->txsegs[j];
+		i += sent;
+		if ((unsigned)r < nh)
 			return (int)i;
 	}
 	return (int)n;
@@ -350,7 +467,9 @@ sock_send(struct gen_conn *c, const struct gen_tx *m, unsigned n)
 {
 	struct sock_conn *sc = sock_conn_of(c);
 
-	return sc->stream ? sock_send_stream(sc, m, n) : sock_send_dgram(sc, m, n);
+	if (sc->stream)
+		return sock_send_stream(sc, m, n);
+	return sc->gso_segs > 1 ? sock_send_gso(sc, m, n) : sock_send_dgram(sc, m, n);
 }
 
 /* One recvmmsg (or a blocking one when block is set) on flow fi into out[got..max). */
@@ -378,6 +497,75 @@ sock_recv_dgram_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, unsi
 		out[got + (unsigned)j].len = mh->msg_len;
 	}
 	return r;
+}
+
+/*
+ * Cut a received datagram into its messages, appended to pend: segments of gso_size bytes
+ * (the last may be shorter), or the datagram whole when it came alone (gso_size 0). The engine
+ * checks each one as if it had come in a datagram of its own. Returns how many.
+ */
+static unsigned
+sock_gro_split(struct sock_conn *sc, const uint8_t *buf, size_t len, unsigned gso_size)
+{
+	unsigned segs = sockio_gso_segments(len, gso_size);
+
+	/* More than we ever send in one datagram (newer kernels take 128): pend has room for
+	 * SOCKIO_GSO_SEGS_MAX a slot, so hand it out whole, for the check to call corrupt. */
+	if (segs > SOCKIO_GSO_SEGS_MAX) {
+		segs = 1;
+		gso_size = 0;
+	}
+
+	for (unsigned i = 0; i < segs; i++) {
+		struct gen_rx *rx = &sc->pend[sc->pend_tail++];
+
+		rx->buf = buf + (size_t)i * gso_size;
+		rx->len = (uint32_t)sockio_gso_seg_len(len, gso_size, i);
+	}
+	return segs;
+}
+
+/* GRO: one recvmmsg on flow fi into the free receive slots, each datagram cut into messages. */
+static int
+sock_recv_gro_flow(struct sock_conn *sc, unsigned fi, bool block)
+{
+	unsigned first = sc->rx_slots, n = 0;
+	int r;
+
+	for (unsigned j = first; j < sc->batch; j++)
+		sc->rxm[j].msg_hdr.msg_controllen = sizeof(sc->rxcmsg[j].rx);
+	do {
+		sc->base.syscalls++;
+		r = recvmmsg(sc->flows[fi].fd, sc->rxm + first, sc->batch - first,
+			     block ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		if (errno == EAGAIN)
+			return 0;
+		return sock_fail(sc, fi, "receive", errno);
+	}
+	sc->rx_slots += (unsigned)r;
+	for (unsigned j = first; j < first + (unsigned)r; j++) {
+		const struct msghdr *h = &sc->rxm[j].msg_hdr;
+		/* Cut short (a 64 KiB slot never is): one message, which the check calls corrupt. */
+		unsigned gso_size = h->msg_flags & MSG_TRUNC ? 0 : sockio_gro_size(h);
+
+		n += sock_gro_split(sc, h->msg_iov->iov_base, sc->rxm[j].msg_len, gso_size);
+	}
+	return (int)n;
+}
+
+/* Hand out up to n of the messages cut from earlier receives. */
+static unsigned
+sock_gro_take(struct sock_conn *sc, struct gen_rx *out, unsigned n)
+{
+	unsigned k = sc->pend_tail - sc->pend_head;
+
+	if (k > n)
+		k = n;
+	memcpy(out, sc->pend + sc->pend_head, (size_t)k * sizeof(*out));
+	sc->pend_head += k;
+	return k;
 }
 
 /* Read what a stream flow has, then hand out the whole messages in its buffer. */
@@ -423,6 +611,8 @@ sock_recv_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, unsigned g
 {
 	if (sc->stream)
 		return sock_recv_stream_flow(sc, fi, out, got, max, block);
+	if (sc->gso)
+		return sock_recv_gro_flow(sc, fi, block);
 	return sock_recv_dgram_flow(sc, fi, out, got, max, block);
 }
 
@@ -433,7 +623,8 @@ sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending
 	unsigned got = 0;
 
 	*pending_tx = false;
-	for (unsigned k = 0; k < sc->nflows && got < max; k++) {
+	for (unsigned k = 0; k < sc->nflows && got < max && !(sc->gso && sc->rx_slots == sc->batch);
+	     k++) {
 		unsigned fi = (sc->rr + k) % sc->nflows;
 		int r;
 
@@ -452,14 +643,18 @@ sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending
 	return (int)got;
 }
 
+/*
+ * Receive into out (or, with gso, into pend) from every flow, waiting up to wait_ns for the
+ * first message when the connection blocks. Returns how many messages came.
+ */
 static int
-sock_recv(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait_ns)
+sock_recv_wait(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait_ns)
 {
 	struct sock_conn *sc = sock_conn_of(c);
 	bool block = wait_ns > 0 && !sc->busy_poll, pending_tx = false;
 	int r, timeout_ms;
 
-	if (n > sc->batch && !sc->stream)
+	if (n > sc->batch && !sc->stream && !sc->gso)
 		n = sc->batch;	/* one batch of receive buffers */
 	/*
 	 * One flow, nothing to write: a blocking receive is one system call per wake-up, as a
@@ -496,6 +691,27 @@ sock_recv(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait_ns)
 	return sock_sweep(sc, out, n, &pending_tx);
 }
 
+/*
+ * With GRO one receive slot can hold 64 messages, more than the engine may take at once: what
+ * it does not take stays in pend, and the slots are not reused, until later calls hand it out.
+ */
+static int
+sock_recv(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait_ns)
+{
+	struct sock_conn *sc = sock_conn_of(c);
+	int r;
+
+	if (!sc->gso)
+		return sock_recv_wait(c, out, n, wait_ns);
+	if (sc->pend_head == sc->pend_tail) {
+		sc->pend_head = sc->pend_tail = sc->rx_slots = 0;
+		r = sock_recv_wait(c, NULL, sc->batch * SOCKIO_GSO_SEGS_MAX, wait_ns);
+		if (r < 0)
+			return r;
+	}
+	return (int)sock_gro_take(sc, out, n);
+}
+
 static void
 sock_close(struct gen_conn *c)
 {
@@ -517,6 +733,10 @@ sock_close(struct gen_conn *c)
 	free(sc->rxm);
 	free(sc->txiov);
 	free(sc->rxiov);
+	free(sc->txcmsg);
+	free(sc->rxcmsg);
+	free(sc->txsegs);
+	free(sc->pend);
 	free(sc);
 }
 
@@ -538,3 +758,16 @@ SOCK_OPS(gen_transport_tcp, "tcp", true);
 SOCK_OPS(gen_transport_uds_dgram, "uds-dgram", false);
 SOCK_OPS(gen_transport_uds_stream, "uds-stream", true);
 SOCK_OPS(gen_transport_uds_seqpacket, "uds-seqpacket", false);
+
+/* udp with --gso: the same transport, sockets opened with GRO on and sends grouped by GSO. */
+const struct gen_transport_ops gen_transport_udp_gso = {
+	.name = "udp",
+	.stream = false,
+	.max_size = sock_max_size,
+	.open = sock_open_gso,
+	.thread_start = sock_thread_start,
+	.thread_stop = sock_thread_stop,
+	.send = sock_send,
+	.recv = sock_recv,
+	.close = sock_close,
+};

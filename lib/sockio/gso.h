@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* UDP_MAX_SEGMENTS of the kernel: segments one UDP_SEGMENT send may carry. */
+/*
+ * Segments one UDP_SEGMENT send may carry everywhere: the kernel's UDP_MAX_SEGMENTS was 64 from
+ * Linux 4.18 on (recent kernels, 6.18 here, accept 128). It is also the most UDP GRO coalesces.
+ */
 #define SOCKIO_GSO_SEGS_MAX	64
 /* UDP payload of one GSO send, all segments together: 65535 - 20 (IPv4) - 8 (UDP). */
 #define SOCKIO_GSO_BYTES_MAX	65507u
