@@ -316,6 +316,25 @@ sock_thread_stop(struct gen_conn *c)
 {
 }
 
+/*
+ * One system call for the first count prepared msghdrs of txm (sendmsg for one: sendmmsg's setup
+ * is not free), EINTR retried. Returns how many msghdrs went, or -1 with errno set.
+ */
+static int
+sock_send_hdrs(struct sock_conn *sc, int fd, unsigned count)
+{
+	int r;
+
+	do {
+		sc->base.syscalls++;
+		if (count == 1)
+			r = sendmsg(fd, &sc->txm[0].msg_hdr, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 1;
+		else
+			r = sendmmsg(fd, sc->txm, count, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (r < 0 && errno == EINTR);
+	return r;
+}
+
 /* Datagrams: a run of messages of one flow, up to batch per sendmmsg. */
 static int
 sock_send_dgram(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
@@ -331,14 +350,7 @@ sock_send_dgram(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
 					  m[i + run].seq, m[i + run].ts);
 			run++;
 		}
-		do {
-			sc->base.syscalls++;
-			if (run == 1)
-				r = send(fd, sc->txmem, sc->size, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ?
-				    -1 : 1;
-			else
-				r = sendmmsg(fd, sc->txm, run, MSG_DONTWAIT | MSG_NOSIGNAL);
-		} while (r < 0 && errno == EINTR);
+		r = sock_send_hdrs(sc, fd, run);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == ENOBUFS)
 				return (int)i;
@@ -383,14 +395,7 @@ sock_send_gso(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
 			}
 			sc->txsegs[nh++] = k;
 		}
-		do {
-			sc->base.syscalls++;
-			if (nh == 1)
-				r = sendmsg(fd, &sc->txm[0].msg_hdr, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ?
-				    -1 : 1;
-			else
-				r = sendmmsg(fd, sc->txm, nh, MSG_DONTWAIT | MSG_NOSIGNAL);
-		} while (r < 0 && errno == EINTR);
+		r = sock_send_hdrs(sc, fd, nh);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == ENOBUFS)
 				return (int)i;
