@@ -477,24 +477,33 @@ sock_send(struct gen_conn *c, const struct gen_tx *m, unsigned n)
 	return sc->gso_segs > 1 ? sock_send_gso(sc, m, n) : sock_send_dgram(sc, m, n);
 }
 
+/*
+ * One recvmmsg on flow fi into rxm[first..first + count), blocking until one arrives when block
+ * is set, EINTR retried. Returns how many came (0 for EAGAIN), or sock_fail()'s error.
+ */
+static int
+sock_recv_hdrs(struct sock_conn *sc, unsigned fi, unsigned first, unsigned count, bool block)
+{
+	int r;
+
+	do {
+		sc->base.syscalls++;
+		r = recvmmsg(sc->flows[fi].fd, sc->rxm + first, count,
+			     block ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno == EAGAIN ? 0 : sock_fail(sc, fi, "receive", errno);
+	return r;
+}
+
 /* One recvmmsg (or a blocking one when block is set) on flow fi into out[got..max). */
 static int
 sock_recv_dgram_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, unsigned got,
 		     unsigned max, bool block)
 {
 	unsigned k = max - got < sc->batch ? max - got : sc->batch;
-	int r;
+	int r = sock_recv_hdrs(sc, fi, got, k, block);
 
-	do {
-		sc->base.syscalls++;
-		r = recvmmsg(sc->flows[fi].fd, sc->rxm + got, k,
-			     block ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		if (errno == EAGAIN)
-			return 0;
-		return sock_fail(sc, fi, "receive", errno);
-	}
 	for (int j = 0; j < r; j++) {
 		struct mmsghdr *mh = &sc->rxm[got + (unsigned)j];
 
@@ -539,16 +548,9 @@ sock_recv_gro_flow(struct sock_conn *sc, unsigned fi, bool block)
 
 	for (unsigned j = first; j < sc->batch; j++)
 		sc->rxm[j].msg_hdr.msg_controllen = sizeof(sc->rxcmsg[j].rx);
-	do {
-		sc->base.syscalls++;
-		r = recvmmsg(sc->flows[fi].fd, sc->rxm + first, sc->batch - first,
-			     block ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		if (errno == EAGAIN)
-			return 0;
-		return sock_fail(sc, fi, "receive", errno);
-	}
+	r = sock_recv_hdrs(sc, fi, first, sc->batch - first, block);
+	if (r <= 0)
+		return r;
 	sc->rx_slots += (unsigned)r;
 	for (unsigned j = first; j < first + (unsigned)r; j++) {
 		const struct msghdr *h = &sc->rxm[j].msg_hdr;
