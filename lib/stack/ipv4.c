@@ -43,18 +43,18 @@ ipv4_dst_is_bcast_or_mcast(const struct stack_conf *conf, rte_be32_t dst)
 }
 
 /*
- * Strip IP options from a reply: slide the Ethernet and IP headers forward over them so the L4
- * bytes stay where they are, and fix length and checksum. Rare; the headers are 34 bytes.
+ * Strip IP options from a reply: slide the Ethernet and IP headers (at data) forward over them
+ * so the L4 bytes stay where they are, and fix length and checksum; the frame then starts
+ * opt_len bytes later. Rare; the headers are 34 bytes. It takes the frame, not the stack_pkt: a
+ * cold call that took the packet's address would keep the hot path's copy of it in memory.
  */
 static __rte_cold __rte_noinline void
-ipv4_strip_options(struct stack_pkt *pkt, uint16_t opt_len)
+ipv4_strip_options(uint8_t *data, uint16_t opt_len)
 {
 	struct rte_ipv4_hdr *ip;
 
-	memmove(pkt->data + opt_len, pkt->data, sizeof(struct rte_ether_hdr) + IPV4_MIN_HDR_BYTES);
-	pkt->data += opt_len;
-	pkt->len -= opt_len;
-	ip = (struct rte_ipv4_hdr *)(pkt->data + sizeof(struct rte_ether_hdr));
+	memmove(data + opt_len, data, sizeof(struct rte_ether_hdr) + IPV4_MIN_HDR_BYTES);
+	ip = (struct rte_ipv4_hdr *)(data + opt_len + sizeof(struct rte_ether_hdr));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = host_be16(be16_host(ip->total_length) - opt_len);
 	ip->hdr_checksum = 0;
@@ -129,7 +129,9 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 		ip->hdr_checksum = cksum_adjust16(ip->hdr_checksum, old_word, new_word);
 	}
 	if (hdr_len > IPV4_MIN_HDR_BYTES) {
-		ipv4_strip_options(pkt, hdr_len - IPV4_MIN_HDR_BYTES);
+		ipv4_strip_options(pkt->data, hdr_len - IPV4_MIN_HDR_BYTES);
+		pkt->data += hdr_len - IPV4_MIN_HDR_BYTES;
+		pkt->len -= hdr_len - IPV4_MIN_HDR_BYTES;
 	} else if (unlikely(ip_flags == RTE_MBUF_F_RX_IP_CKSUM_NONE)) {
 		ipv4_cksum_fill(ip);
 	}
