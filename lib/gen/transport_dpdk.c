@@ -27,6 +27,7 @@
 #include "gen/transport.h"
 #include "port/eal.h"
 #include "port/port.h"
+#include "stack/stack.h"
 
 #define DPDK_HDR_BYTES (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + \
 			sizeof(struct rte_udp_hdr))
@@ -188,27 +189,14 @@ dpdk_eal_init(const struct gen_dpdk_opts *o, const struct profile *prof, char *e
 	return 0;
 }
 
+/* An ARP frame from us into m, built as bypass-echo builds its own (lib/stack). */
 static void
 arp_fill(struct rte_mbuf *m, uint16_t op, const struct rte_ether_addr *eth_dst,
 	 const struct rte_ether_addr *tha, rte_be32_t tip)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
-
-	eth->dst_addr = *eth_dst;
-	eth->src_addr = dp.src_mac;
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-	arp->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
-	arp->arp_plen = sizeof(rte_be32_t);
-	arp->arp_opcode = rte_cpu_to_be_16(op);
-	arp->arp_data.arp_sha = dp.src_mac;
-	arp->arp_data.arp_sip = dp.src_ip;
-	arp->arp_data.arp_tha = *tha;
-	arp->arp_data.arp_tip = tip;
-	m->data_len = m->pkt_len = RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN;
-	memset((uint8_t *)(arp + 1), 0, m->data_len - sizeof(*eth) - sizeof(*arp));
+	m->data_len = stack_arp_frame(rte_pktmbuf_mtod(m, uint8_t *), op, eth_dst, &dp.src_mac,
+				      dp.src_ip, tha, tip);
+	m->pkt_len = m->data_len;
 }
 
 /* An ARP frame for us, or NULL. */

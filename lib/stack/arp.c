@@ -53,22 +53,35 @@ arp_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 }
 
 uint16_t
-stack_arp_announce(const struct stack_conf *conf, uint8_t *buf)
+stack_arp_frame(uint8_t *buf, uint16_t op, const struct rte_ether_addr *eth_dst,
+		const struct rte_ether_addr *sha, rte_be32_t sip, const struct rte_ether_addr *tha,
+		rte_be32_t tip)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
 
 	memset(buf, 0, ETH_MIN_FRAME_BYTES);
-	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
-	rte_ether_addr_copy(&conf->mac, &eth->src_addr);
+	rte_ether_addr_copy(eth_dst, &eth->dst_addr);
+	rte_ether_addr_copy(sha, &eth->src_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
 	arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
 	arp->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
 	arp->arp_plen = sizeof(rte_be32_t);
-	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	rte_ether_addr_copy(&conf->mac, &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = conf->ip;
-	arp->arp_data.arp_tip = conf->ip;
+	arp->arp_opcode = rte_cpu_to_be_16(op);
+	rte_ether_addr_copy(sha, &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = sip;
+	rte_ether_addr_copy(tha, &arp->arp_data.arp_tha);
+	arp->arp_data.arp_tip = tip;
 	return ETH_MIN_FRAME_BYTES;
+}
+
+uint16_t
+stack_arp_announce(const struct stack_conf *conf, uint8_t *buf)
+{
+	static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	static const struct rte_ether_addr none = {{0}};
+
+	return stack_arp_frame(buf, RTE_ARP_OP_REQUEST, &bcast, &conf->mac, conf->ip, &none,
+			       conf->ip);
 }

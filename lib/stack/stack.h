@@ -125,6 +125,15 @@ enum stack_verdict stack_input(const struct stack_conf *conf, struct stack_pkt *
 uint16_t stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
 			   struct stack_stats *stats);
 
+/*
+ * Write an ARP frame for IPv4 over Ethernet into buf (at least 60 bytes; the padding is zeroed):
+ * operation op (host order) from sha/sip about tha/tip, sent to eth_dst from sha. Returns its
+ * length, 60.
+ */
+uint16_t stack_arp_frame(uint8_t *buf, uint16_t op, const struct rte_ether_addr *eth_dst,
+			 const struct rte_ether_addr *sha, rte_be32_t sip,
+			 const struct rte_ether_addr *tha, rte_be32_t tip);
+
 /* Write a gratuitous ARP request announcing conf's address into buf (at least 60 bytes). */
 uint16_t stack_arp_announce(const struct stack_conf *conf, uint8_t *buf);
 
