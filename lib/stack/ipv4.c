@@ -24,16 +24,6 @@ ipv4_cksum_fill(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
-/* 0/8, 127/8, 224/4 and 240/4 (which holds 255.255.255.255), the subnet broadcast, ourselves. */
-static bool
-ipv4_src_is_martian(const struct stack_conf *conf, rte_be32_t src)
-{
-	uint8_t first = ((const uint8_t *)&src)[0];
-
-	return first == 0 || first == 127 || first >= 224 || src == conf->ip ||
-	       src == (conf->ip | ~conf->netmask);
-}
-
 static bool
 ipv4_dst_is_bcast_or_mcast(const struct stack_conf *conf, rte_be32_t dst)
 {

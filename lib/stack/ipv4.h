@@ -124,6 +124,16 @@ cksum_ok(const void *data, uint16_t len, uint64_t initial)
 	return cksum_fold(cksum_add(data, len, initial)) == 0xffff;
 }
 
+/* 0/8, 127/8, 224/4 and 240/4 (which holds 255.255.255.255), the subnet broadcast, ourselves. */
+static inline bool
+ipv4_src_is_martian(const struct stack_conf *conf, rte_be32_t src)
+{
+	uint8_t first = ((const uint8_t *)&src)[0];
+
+	return first == 0 || first == 127 || first >= 224 || src == conf->ip ||
+	       src == (conf->ip | ~conf->netmask);
+}
+
 /*
  * Judge an IPv4 frame (pkt->data at the Ethernet header). On a reply verdict the IP header has
  * been turned around: addresses swapped, fresh TTL, options removed, padding trimmed.

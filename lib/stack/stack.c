@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "eth.h"
+#include "fast.h"
 #include "stack.h"
 
 /* Dropped mbufs are freed together, this many at a time. */
@@ -40,10 +41,18 @@ stack_verdict_name(enum stack_verdict v)
 }
 
 enum stack_verdict
-stack_input(const struct stack_conf *conf, struct stack_pkt *pkt)
+stack_input_layers(const struct stack_conf *conf, struct stack_pkt *pkt)
 {
 	pkt->l2_bcast = false;
 	return eth_input(conf, pkt);
+}
+
+enum stack_verdict
+stack_input(const struct stack_conf *conf, struct stack_pkt *pkt)
+{
+	if (stack_udp_fast(conf, pkt))
+		return STACK_REPLY_UDP;
+	return stack_input_layers(conf, pkt);
 }
 
 uint16_t
@@ -51,7 +60,7 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 		  struct stack_stats *stats)
 {
 	struct rte_mbuf *drops[STACK_DROPS_BULK];
-	uint16_t replies = 0, nb_drops = 0;
+	uint16_t replies = 0, nb_drops = 0, fast = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -66,7 +75,14 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 			pkt.data = rte_pktmbuf_mtod(m, uint8_t *);
 			pkt.len = m->data_len;
 			pkt.ol_flags = conf->rx_cksum_offload ? m->ol_flags : 0;
-			v = stack_input(conf, &pkt);
+			if (stack_udp_fast(conf, &pkt)) {
+				/* Answered in place: same start, same length. */
+				fast++;
+				m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+				pkts[replies++] = m;
+				continue;
+			}
+			v = stack_input_layers(conf, &pkt);
 		}
 		stats->verdicts[v]++;
 		if (!stack_verdict_is_reply(v)) {
@@ -84,6 +100,7 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 		m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
 		pkts[replies++] = m;
 	}
+	stats->verdicts[STACK_REPLY_UDP] += fast;
 	if (nb_drops != 0)
 		rte_pktmbuf_free_bulk(drops, nb_drops);
 	return replies;

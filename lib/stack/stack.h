@@ -118,6 +118,12 @@ const char *stack_verdict_name(enum stack_verdict v);
 enum stack_verdict stack_input(const struct stack_conf *conf, struct stack_pkt *pkt);
 
 /*
+ * The same judgement through the layers alone (Ethernet, then ARP or IPv4, then ICMP or UDP),
+ * without the fast path stack_input() tries first: the reference the fast path is tested against.
+ */
+enum stack_verdict stack_input_layers(const struct stack_conf *conf, struct stack_pkt *pkt);
+
+/*
  * Judge a burst of received mbufs. Replies are built in their own mbufs and compacted to the
  * front of pkts; every other mbuf is freed. Each frame is counted once in stats.
  * Returns the number of replies now at pkts[0..ret).

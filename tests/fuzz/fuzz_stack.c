@@ -126,17 +126,21 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	while (size >= 3) {
 		uint8_t flags = in[0];
 		uint16_t len = (uint16_t)(in[1] | in[2] << 8) % (FUZZ_FRAME_MAX + 1);
-		struct stack_pkt pkt;
+		struct stack_pkt pkt, lpkt;
 		enum stack_verdict v;
-		uint8_t *buf;
+		uint8_t *buf, *layers;
 
 		in += 3;
 		size -= 3;
 		if (len > size)
 			len = (uint16_t)size;
 		buf = malloc(len ? len : 1);
-		if (buf == NULL)
+		layers = malloc(len ? len : 1);
+		if (buf == NULL || layers == NULL) {
+			free(buf);
+			free(layers);
 			return 0;
+		}
 		memcpy(buf, in, len);
 		in += len;
 		size -= len;
@@ -145,8 +149,17 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 		pkt.data = buf;
 		pkt.len = len;
 		pkt.ol_flags = conf.rx_cksum_offload ? fuzz_rx_flags(flags) : 0;
+		memcpy(layers, buf, len);
+		lpkt = (struct stack_pkt){ .data = layers, .len = len, .ol_flags = pkt.ol_flags };
 		v = stack_input(&conf, &pkt);
 		if (v >= STACK_VERDICT_MAX)
+			abort();
+		/* The fast path stack_input() tries first must judge as the layers alone do. */
+		if (stack_input_layers(&conf, &lpkt) != v)
+			abort();
+		if (stack_verdict_is_reply(v) &&
+		    (pkt.data - buf != lpkt.data - layers || pkt.len != lpkt.len ||
+		     memcmp(pkt.data, lpkt.data, pkt.len) != 0))
 			abort();
 		stats.verdicts[v]++;
 		frames++;
@@ -157,6 +170,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 			fuzz_check_reply(pkt.data, pkt.len, len, v, pkt.ol_flags != 0);
 		}
 		free(buf);
+		free(layers);
 	}
 	if (stack_stats_total(&stats) != frames)
 		abort();
