@@ -544,7 +544,8 @@ def render(res):
     if "bypass-echo" in d:
         L.append("## 1. Echo server on net_memif: bypass-echo vs testpmd 5tswap")
         L.append("")
-        L.append(f"echo-gen dpdk transport, {m.get('size_b')} B payloads (64 B frames), window "
+        L.append(f"echo-gen dpdk transport (a {m.get('gen_memif', 'copying')} memif client), "
+                 f"{m.get('size_b')} B payloads (64 B frames), window "
                  f"{m.get('dpdk_window')} x {m.get('dpdk_flows')} flows, "
                  f"{m.get('dpdk_warmup_s')} s warm-up + {m.get('dpdk_duration_s')} s per round, "
                  f"{d['bypass-echo']['rounds'] + d['bypass-echo']['failed']} rounds alternated "
