@@ -27,6 +27,13 @@ SATURATED_SHARE = 0.9  # a server busy less than this share of its lcore's time 
 CYCLES_ROUNDS_MIN = 3  # undisturbed rounds each server needs for its cycles to compare
 
 
+def generator_bound(d):
+    """Both servers were busy under SATURATED_SHARE in their undisturbed rounds: the closed
+    loop ran at echo-gen's pace, and the Mpps ratio says nothing about the servers."""
+    shares = [d.get(n, {}).get("clean_busy_share_median") for n in ("bypass-echo", "testpmd")]
+    return all(x is not None for x in shares) and max(shares) < SATURATED_SHARE
+
+
 def kv(args):
     out = {}
     for a in args:
@@ -572,6 +579,9 @@ def render(res):
         ratio = d.get("ratio")
         verdict = "" if ratio is None else (" — target ≥ 1.0 met" if ratio >= TARGET_RATIO
                                             else " — target ≥ 1.0 NOT met")
+        if ratio is not None and generator_bound(d):
+            verdict += (", by the generator's pace: neither server was saturated, so this ratio "
+                        "does not compare them (the busy cycles below do)")
         rr = d.get("round_ratios") or []
         dist = sum(d[n]["disturbed"] for n in ("bypass-echo", "testpmd"))
         rounds = sum(d[n]["rounds"] for n in ("bypass-echo", "testpmd"))
@@ -749,9 +759,10 @@ def render_ratios(res):
     swap = next((k for n, k in kinds.items() if n.startswith("5tswap")), None)
     lines = []
     if d.get("ratio") is not None:
+        bound = "; generator-bound: neither server saturated" if generator_bound(d) else ""
         lines.append(f"- bypass-echo / testpmd 5tswap, Mpps per polling lcore on net_memif: "
                      f"**{d['ratio']:.3f}** (target ≥ {TARGET_RATIO:.1f}; medians of alternated "
-                     f"rounds)")
+                     f"rounds{bound})")
     if d.get("cycles_ratio") is not None:
         which = ("undisturbed rounds" if d["cycles_from_clean"] else
                  "all rounds, NOT comparable: a server had no undisturbed round")
