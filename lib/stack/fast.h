@@ -51,8 +51,9 @@ fast_load32(const uint8_t *p)
 /*
  * Answer the common frame in one pass: a UDP datagram to a served port, unicast to our MAC and
  * address, in an IPv4 header without options, unfragmented, no padding, and RX checksum flags
- * that say nothing (so both checksums are verified here). Every
- * check the layers make of such a frame is made here too. Returns true with the reply written in
+ * that say nothing (the checksum is verified here) or GOOD (the NIC verified it) for each of
+ * the two checksums; BAD and NONE are the layers' to handle. Every check the layers make of such
+ * a frame is made here too. Returns true with the reply written in
  * place (the bytes the layers would write: the frame keeps its start and length), counted as a
  * UDP reply by the caller. Returns false, the frame untouched, for anything else: the layers
  * then judge it and name its verdict. Little-endian hosts only: elsewhere the layers do it all.
@@ -66,8 +67,9 @@ stack_udp_fast(const struct stack_conf *conf, struct stack_pkt *pkt)
 	uint16_t udp_len, udp_cksum;
 	uint32_t ports, mac_tail;
 
+	/* BAD and NONE both have the BAD bit; UNKNOWN (0) and GOOD do not. */
 	if (pkt->len < FAST_OFF_UDP_PAYLOAD ||
-	    (pkt->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK)) != 0)
+	    (pkt->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_BAD)) != 0)
 		return false;
 	dst = eth_load48(p);
 	src = eth_load48(p + RTE_ETHER_ADDR_LEN);
@@ -91,13 +93,17 @@ stack_udp_fast(const struct stack_conf *conf, struct stack_pkt *pkt)
 		return false;
 
 	/* The 20-byte header's sum, in 32-bit halves: bytes 14..21, 22..29 and 30..33. */
-	hdr_a = fast_load64(p + FAST_OFF_IP);
-	hdr_b = fast_load64(p + FAST_OFF_IP + 8);
-	sum = (hdr_a & UINT32_MAX) + (hdr_a >> 32) + (hdr_b & UINT32_MAX) + (hdr_b >> 32) +
-	      fast_load32(p + FAST_OFF_IP_DST);
-	if (cksum_fold(sum) != 0xffff)
-		return false;
-	if (udp_cksum != 0) { /* 0: the sender computed none */
+	if (!(pkt->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD)) {
+		hdr_a = fast_load64(p + FAST_OFF_IP);
+		hdr_b = fast_load64(p + FAST_OFF_IP + 8);
+		sum = (hdr_a & UINT32_MAX) + (hdr_a >> 32) + (hdr_b & UINT32_MAX) +
+		      (hdr_b >> 32) + fast_load32(p + FAST_OFF_IP_DST);
+		if (cksum_fold(sum) != 0xffff)
+			return false;
+	}
+	/* 0: the sender computed none; GOOD: the NIC checked the whole datagram, which fills
+	 * the IP payload here (no bytes after it for a NIC to have summed). */
+	if (udp_cksum != 0 && !(pkt->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_GOOD)) {
 		/* The pseudo-header, the UDP header already loaded, then the payload. */
 		sum = (addrs & UINT32_MAX) + (addrs >> 32) + wire_word(0, IPPROTO_UDP) +
 		      host_be16(udp_len) + (udp_word & UINT32_MAX) + (udp_word >> 32);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* cmocka tests of the fast path: whatever the frame, stack_input() does what the layers do. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,49 @@ test_fast_takes_udp_echoes(void **state)
 		if (!fast_compare(&conf, c->req, c->req_len, 0, c->name).fast)
 			fail_msg("%s: the fast path declined a plain UDP echo", c->name);
 	}
+}
+
+/* With a NIC's checksum verdicts: GOOD is trusted as the layers trust it, BAD and NONE left to
+ * them (a drop, or a partial checksum to complete). */
+static void
+test_fast_offload_flags(void **state)
+{
+	static const struct {
+		uint64_t flags;
+		bool fast;
+	} cases[] = {
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD, true },
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD, true },
+		{ RTE_MBUF_F_RX_L4_CKSUM_GOOD, true },
+		{ RTE_MBUF_F_RX_IP_CKSUM_BAD | RTE_MBUF_F_RX_L4_CKSUM_GOOD, false },
+		{ RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD, false },
+		{ RTE_MBUF_F_RX_IP_CKSUM_NONE, false },
+		{ RTE_MBUF_F_RX_L4_CKSUM_NONE, false },
+	};
+	const struct golden_case *c = golden_case_get("udp_echo_7");
+	struct stack_conf conf;
+	uint8_t frame[64];
+	char what[64];
+
+	golden_conf_init(&conf);
+	conf.rx_cksum_offload = true;
+	assert_true(c->req_len <= sizeof(frame));
+	for (size_t i = 0; i < RTE_DIM(cases); i++) {
+		snprintf(what, sizeof(what), "udp_echo_7, flags %#" PRIx64, cases[i].flags);
+		if (fast_compare(&conf, c->req, c->req_len, cases[i].flags, what).fast !=
+		    cases[i].fast)
+			fail_msg("%s: the fast path %s it", what,
+				 cases[i].fast ? "declined" : "took");
+	}
+	/* A NIC's GOOD stands for the sums it checked: a zeroed IP checksum field is not looked
+	 * at again, by the fast path or the layers. */
+	memcpy(frame, c->req, c->req_len);
+	frame[FAST_IP_OFS + 10] = 0;
+	frame[FAST_IP_OFS + 11] = 0;
+	assert_true(fast_compare(&conf, frame, c->req_len, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+				 "udp_echo_7, IP checksum zeroed, IP GOOD").fast);
+	assert_false(fast_compare(&conf, frame, c->req_len, 0,
+				  "udp_echo_7, IP checksum zeroed, no flags").fast);
 }
 
 static void
@@ -351,6 +395,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_golden_frames),
 		cmocka_unit_test(test_fast_takes_udp_echoes),
+		cmocka_unit_test(test_fast_offload_flags),
 		cmocka_unit_test(test_fast_mutated_frames),
 	};
 
