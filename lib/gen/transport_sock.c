@@ -747,12 +747,12 @@ sock_close(struct gen_conn *c)
 	free(sc);
 }
 
-#define SOCK_OPS(var, label, is_stream)				\
+#define SOCK_OPS(var, label, is_stream, open_fn)			\
 	const struct gen_transport_ops var = {			\
 		.name = label,					\
 		.stream = is_stream,				\
 		.max_size = sock_max_size,			\
-		.open = sock_open,				\
+		.open = open_fn,				\
 		.thread_start = sock_thread_start,		\
 		.thread_stop = sock_thread_stop,		\
 		.send = sock_send,				\
@@ -760,21 +760,11 @@ sock_close(struct gen_conn *c)
 		.close = sock_close,				\
 	}
 
-SOCK_OPS(gen_transport_udp, "udp", false);
-SOCK_OPS(gen_transport_tcp, "tcp", true);
-SOCK_OPS(gen_transport_uds_dgram, "uds-dgram", false);
-SOCK_OPS(gen_transport_uds_stream, "uds-stream", true);
-SOCK_OPS(gen_transport_uds_seqpacket, "uds-seqpacket", false);
+SOCK_OPS(gen_transport_udp, "udp", false, sock_open);
+SOCK_OPS(gen_transport_tcp, "tcp", true, sock_open);
+SOCK_OPS(gen_transport_uds_dgram, "uds-dgram", false, sock_open);
+SOCK_OPS(gen_transport_uds_stream, "uds-stream", true, sock_open);
+SOCK_OPS(gen_transport_uds_seqpacket, "uds-seqpacket", false, sock_open);
 
 /* udp with --gso: the same transport, sockets opened with GRO on and sends grouped by GSO. */
-const struct gen_transport_ops gen_transport_udp_gso = {
-	.name = "udp",
-	.stream = false,
-	.max_size = sock_max_size,
-	.open = sock_open_gso,
-	.thread_start = sock_thread_start,
-	.thread_stop = sock_thread_stop,
-	.send = sock_send,
-	.recv = sock_recv,
-	.close = sock_close,
-};
+SOCK_OPS(gen_transport_udp_gso, "udp", false, sock_open_gso);

@@ -27,6 +27,12 @@ SATURATED_SHARE = 0.9  # a server busy less than this share of its lcore's time 
 CYCLES_ROUNDS_MIN = 3  # undisturbed rounds each server needs for its cycles to compare
 
 
+def failed_note(rec):
+    """Why a cell failed when its record says nothing: the last error either side logged."""
+    return (last_error(rec.get("gen_log")) or last_error(rec.get("server_log")) or
+            f"echo-gen exit {rec.get('gen_rc')}")
+
+
 def generator_bound(d):
     """Both servers were busy under SATURATED_SHARE in their undisturbed rounds: the closed
     loop ran at echo-gen's pace, and the Mpps ratio says nothing about the servers."""
@@ -153,8 +159,7 @@ def dpdk_row(rec):
            "workers": int(num(rec.get("workers"), 1)), "status": rec.get("status"),
            "note": rec.get("note") or None, "server_rc": rec.get("server_rc")}
     if row["status"] == "failed" and not row["note"]:
-        row["note"] = (last_error(rec.get("gen_log")) or last_error(rec.get("server_log")) or
-                       f"echo-gen exit {rec.get('gen_rc')}")
+        row["note"] = failed_note(rec)
     if c is None:
         return row
     srv = c.get("server") or {}
@@ -301,8 +306,7 @@ def sock_row(rec):
            "threads": int(num(rec.get("threads"), 1)), "status": rec.get("status"),
            "note": rec.get("note") or None}
     if row["status"] == "failed" and not row["note"]:
-        row["note"] = (last_error(rec.get("gen_log")) or last_error(rec.get("server_log")) or
-                       f"echo-gen exit {rec.get('gen_rc')}")
+        row["note"] = failed_note(rec)
     if c is None:
         return row
     s = c.get("server") or {}

@@ -70,12 +70,17 @@ def append(run_dir, args):
     write_atomic(path, cells)
 
 
-def meta(run_dir, args):
+def read_run(run_dir):
+    """The run's run.json as (its path, its content); an empty dict before the first write."""
     path = os.path.join(run_dir, "run.json")
-    m = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            m = json.load(f)
+    if not os.path.exists(path):
+        return path, {}
+    with open(path) as f:
+        return path, json.load(f)
+
+
+def meta(run_dir, args):
+    path, m = read_run(run_dir)
     for k, v in parse_kv(args).items():
         node = m
         parts = k.split(".")
@@ -86,11 +91,7 @@ def meta(run_dir, args):
 
 
 def event(run_dir, text):
-    path = os.path.join(run_dir, "run.json")
-    m = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            m = json.load(f)
+    path, m = read_run(run_dir)
     m.setdefault("events", []).append(text)
     write_atomic(path, m)
 
