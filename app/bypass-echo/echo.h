@@ -21,6 +21,12 @@ struct echo_lcore {
 	uint16_t queue;
 	bool active;
 	volatile bool paused;  /* the worker is parked and not touching the port */
+#ifdef ECHO_AB
+	/* bypass-echo-ab: polls with packets, and the busy cycles and packets of each stack */
+	uint64_t ab_polls;
+	uint64_t ab_cycles[2];
+	uint64_t ab_rx[2];
+#endif
 } __rte_cache_aligned;
 
 struct echo_app {

@@ -161,6 +161,14 @@ echo_stats_fill(struct json_writer *w, void *arg)
 		json_u64(w, "busy_cycles", lc->busy_cycles);
 		json_u64(w, "idle_cycles", lc->idle_cycles);
 		json_double(w, "cycles_per_pkt", rx ? (double)lc->busy_cycles / (double)rx : 0.0);
+#ifdef ECHO_AB
+		for (int side = 0; side < 2; side++) {
+			json_u64(w, side ? "ab_b_rx" : "ab_a_rx", lc->ab_rx[side]);
+			json_double(w, side ? "ab_b_cycles_per_pkt" : "ab_a_cycles_per_pkt",
+				    lc->ab_rx[side] ? (double)lc->ab_cycles[side] /
+							(double)lc->ab_rx[side] : 0.0);
+		}
+#endif
 		json_object_end(w);
 	}
 	json_array_end(w);

@@ -24,6 +24,47 @@ echo_send(struct echo_lcore *lc, uint16_t port_id, struct rte_mbuf **pkts, uint1
 	}
 }
 
+#ifdef ECHO_AB
+/* bypass-echo-ab: the stack built with STACK_ALT takes every other run of this many polls. */
+#define ECHO_AB_RUN_SHIFT 8
+
+uint16_t stack_input_burst_alt(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
+			       struct stack_stats *stats);
+
+static inline uint16_t
+echo_judge(struct echo_lcore *lc, const struct stack_conf *conf, struct rte_mbuf **pkts,
+	   uint16_t n, unsigned int *side)
+{
+	*side = (unsigned int)(lc->ab_polls++ >> ECHO_AB_RUN_SHIFT) & 1;
+	lc->ab_rx[*side] += n;
+	if (*side)
+		return stack_input_burst_alt(conf, pkts, n, &lc->stack);
+	return stack_input_burst(conf, pkts, n, &lc->stack);
+}
+
+static inline void
+echo_ab_account(struct echo_lcore *lc, unsigned int side, uint64_t cycles)
+{
+	lc->ab_cycles[side] += cycles;
+}
+#else
+static inline uint16_t
+echo_judge(struct echo_lcore *lc, const struct stack_conf *conf, struct rte_mbuf **pkts,
+	   uint16_t n, unsigned int *side)
+{
+	*side = 0;
+	return stack_input_burst(conf, pkts, n, &lc->stack);
+}
+
+static inline void
+echo_ab_account(struct echo_lcore *lc, unsigned int side, uint64_t cycles)
+{
+	RTE_SET_USED(lc);
+	RTE_SET_USED(side);
+	RTE_SET_USED(cycles);
+}
+#endif
+
 /* A gratuitous ARP so peers learn (or relearn) us when the link comes up. */
 static void
 echo_announce(struct echo_app *app, struct echo_lcore *lc)
@@ -50,6 +91,7 @@ echo_worker_main(void *arg)
 	uint64_t t0 = rte_rdtsc(), t1;
 
 	while (!app->stop) {
+		unsigned int side;
 		uint16_t n;
 
 		if (unlikely(app->pause)) {
@@ -71,11 +113,12 @@ echo_worker_main(void *arg)
 				echo_announce(app, lc);
 			continue;
 		}
-		n = stack_input_burst(conf, pkts, n, &lc->stack);
+		n = echo_judge(lc, conf, pkts, n, &side);
 		if (n > 0)
 			echo_send(lc, port_id, pkts, n);
 		t1 = rte_rdtsc();
 		lc->busy_cycles += t1 - t0;
+		echo_ab_account(lc, side, t1 - t0);
 		t0 = t1;
 	}
 	return 0;

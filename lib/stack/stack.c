@@ -2,6 +2,20 @@
 /* The stack's entries: one frame by (pointer, length), a burst of mbufs, and its counters. */
 #include <string.h>
 
+/* Built a second time with STACK_ALT for bypass-echo-ab (meson -Dstack_ab=true): the entries take
+ * an _alt suffix, so both builds link into one program, and whatever differs under
+ * #ifdef STACK_ALT here or in fast.h is what scripts/ab-stack compares. */
+#ifdef STACK_ALT
+#define stack_conf_init stack_conf_init_alt
+#define stack_conf_add_udp_port stack_conf_add_udp_port_alt
+#define stack_verdict_name stack_verdict_name_alt
+#define stack_input_layers stack_input_layers_alt
+#define stack_input stack_input_alt
+#define stack_input_burst stack_input_burst_alt
+#define stack_stats_total stack_stats_total_alt
+#define stack_stats_replies stack_stats_replies_alt
+#endif
+
 #include "eth.h"
 #include "fast.h"
 #include "stack.h"

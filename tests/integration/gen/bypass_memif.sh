@@ -9,12 +9,13 @@ need_root
 need_hugepages 128
 [ -x "$BE" ] || skip "bypass-echo is not built ($BE)"
 
-# memif_pass MODE [VDEV_ARGS [EAL_ARGS]]: a fresh bypass-echo, then echo-gen as the client with
-# these extra devargs and EAL arguments; zero loss and corruption, the server's cost merged.
+# memif_pass MODE [VDEV_ARGS [EAL_ARGS [SERVER]]]: a fresh bypass-echo (or SERVER), then echo-gen
+# as the client with these extra devargs and EAL arguments; zero loss and corruption, the
+# server's cost merged.
 memif_pass() {
-	local mode=$1 devargs=${2:-} eal_extra=${3:-} sock="$T_TMP/memif-$1.sock"
+	local mode=$1 devargs=${2:-} eal_extra=${3:-} server=${4:-$BE} sock="$T_TMP/memif-$1.sock"
 	local stats="$T_TMP/be-$1.json" prefix="eg-memif$$-$1" eal be_pid
-	start_bg be_pid "$BE" -l 0,1 --no-pci --file-prefix="$prefix" --log-level='*:warning' \
+	start_bg be_pid "$server" -l 0,1 --no-pci --file-prefix="$prefix" --log-level='*:warning' \
 		--vdev="net_memif0,role=server,id=0,socket=$sock" -- \
 		--ip 198.18.3.2/24 --udp-port 7 --stats-json "$stats" --stats-interval 0.2
 	on_exit "rm -rf /var/run/dpdk/$prefix"
@@ -39,12 +40,33 @@ memif_pass() {
 		fail "$mode: echo-gen warned"
 	fi
 	kill "$be_pid" 2>/dev/null
+	# its last stats file is written on the way out
+	wait_exit "$be_pid" 20 || fail "$mode: the server did not stop on SIGTERM"
 	say "ok: $mode: no loss, no corruption, no warning"
 }
 
 memif_pass copy
 # zero-copy: echo-gen's mbufs are the shared buffers (the bench drives the servers this way)
 memif_pass zero-copy ,zero-copy=yes --single-file-segments
+
+# bypass-echo-ab (built where -Dstack_ab=true): the two stacks took turns, and each packet was
+# counted on exactly one side.
+BE_AB=${BE%/*}/bypass-echo-ab
+if [ -x "$BE_AB" ]; then
+	memif_pass ab ,zero-copy=yes --single-file-segments "$BE_AB"
+	/usr/bin/python3 - "$T_TMP/be-ab.json" <<'PY' || fail "ab: the A/B counters do not add up"
+import json, sys
+d = json.load(open(sys.argv[1]))
+lc = [l for l in d["per_lcore"] if l["rx"] > 0]
+assert len(lc) == 1, lc
+l = lc[0]
+assert l["ab_a_rx"] > 0 and l["ab_b_rx"] > 0, l
+assert l["ab_a_rx"] + l["ab_b_rx"] == l["rx"], l
+assert l["ab_a_cycles_per_pkt"] > 0 and l["ab_b_cycles_per_pkt"] > 0, l
+print("ab: A %d packets at %.1f cycles, B %d at %.1f" % (l["ab_a_rx"], l["ab_a_cycles_per_pkt"],
+      l["ab_b_rx"], l["ab_b_cycles_per_pkt"]))
+PY
+fi
 
 # A server dying mid-run is tested on the kernel transports (gen_bad_use), not here: when a memif
 # peer disappears, DPDK 22.11's memif PMD unmaps the shared regions from its interrupt thread
