@@ -355,6 +355,33 @@ def med(xs):
     return statistics.median(xs) if xs else None
 
 
+def middle_half(xs):
+    """The first and third quartiles of xs (its range with fewer than 4), or None."""
+    xs = sorted(x for x in xs if x is not None)
+    if len(xs) < 4:
+        return (xs[0], xs[-1]) if xs else None
+    q = statistics.quantiles(xs, n=4, method="inclusive")
+    return q[0], q[2]
+
+
+def pair_cycles_text(d):
+    """The round-by-round capacity ratio, its middle half, and what that spread allows one to
+    say; None without undisturbed pairs."""
+    pr = d.get("clean_pair_cycle_ratios") or []
+    if not pr:
+        return None
+    lo, hi = middle_half(pr)
+    if lo <= 1.0 <= hi:
+        say = "1.0 lies inside it: at this noise the two lcores cost the same per packet"
+    elif lo > 1.0:
+        say = "above 1.0: bypass-echo needed fewer cycles in most pairs"
+    else:
+        say = "below 1.0: testpmd needed fewer cycles in most pairs"
+    span = "middle half" if len(pr) >= 4 else "range"
+    return (f"median {med(pr):.2f} over {len(pr)} undisturbed pairs, {span} {lo:.2f} … "
+            f"{hi:.2f}; {say}")
+
+
 def summarize(out):
     meta = load_json(os.path.join(out, "meta.json")) or {}
     cells = read_cells(os.path.join(out, "cells.jsonl"))
@@ -429,6 +456,12 @@ def summarize(out):
     summ["clean_pair_ratios"] = [p["bypass-echo"]["mpps"] / p["testpmd"]["mpps"]
                                  for p in cp.values()]
     summ["clean_pair_ratio_median"] = med(summ["clean_pair_ratios"])
+    # The same lcores round by round: a slow phase of the host that spans a pair slows both,
+    # so the spread of these ratios is the resolution of the capacity comparison.
+    summ["clean_pair_cycle_ratios"] = [
+        p["testpmd"]["cycles_per_pkt"] / p["bypass-echo"]["cycles_per_pkt"]
+        for p in cp.values()
+        if p["bypass-echo"].get("cycles_per_pkt") and p["testpmd"].get("cycles_per_pkt")]
     summ["rounds"] = rounds
     summ["ring"] = ring_summary(cells, notes)
     res["dpdk"] = summ
@@ -621,6 +654,10 @@ def render(res):
                      f"{cc['testpmd']:.0f} / {cc['bypass-echo']:.0f} = "
                      f"**{d['cycles_ratio']:.2f}**, the capacity ratio of the two lcores, less "
                      f"sensitive to what else runs than Mpps in a closed loop.{cap}")
+        pair_txt = pair_cycles_text(d)
+        if pair_txt:
+            L.append(f"The same ratio round by round (testpmd / bypass-echo, each pair of "
+                     f"rounds back to back): {pair_txt}.")
         bb, bt = (d[n]["clean_busy_share_median"] for n in ("bypass-echo", "testpmd"))
         if bb is not None and bt is not None and max(bb, bt) < SATURATED_SHARE:
             gc = d["bypass-echo"]["clean_gen_cycles_per_msg"]
@@ -774,6 +811,9 @@ def render_ratios(res):
             which += f", indicative only: fewer than {CYCLES_ROUNDS_MIN} each"
         lines.append(f"- testpmd / bypass-echo busy cycles per packet on net_memif (minimum over "
                      f"{which}): **{d['cycles_ratio']:.2f}** (above 1: bypass-echo needs fewer)")
+    pair_txt = pair_cycles_text(d)
+    if pair_txt:
+        lines.append(f"- the same, round by round: {pair_txt}")
     for r, what in ((best_udp, "fastest kernel UDP path"),
                     (best, "fastest kernel path that keeps message boundaries")):
         if be and r and (r is best_udp or best is not best_udp):
