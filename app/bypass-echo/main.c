@@ -423,7 +423,7 @@ main(int argc, char **argv)
 	if (app.no_huge)
 		log_warn("running without hugepages (--no-huge): mbufs live in ordinary pages, "
 			 "expect lower throughput; results record no_huge");
-	if (rte_eal_init(eal_argc, eal_argv) < 0)
+	if (port_eal_init(eal_argc, eal_argv) < 0)
 		rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s (%s; see the EAL lines above "
 			 "and the EAL arguments before '--'%s)\n", rte_strerror(rte_errno),
 			 rte_errno == ENODEV ? "a --vdev or -a names a device that could not be "

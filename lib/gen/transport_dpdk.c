@@ -179,7 +179,7 @@ dpdk_eal_init(const struct gen_dpdk_opts *o, const struct profile *prof, char *e
 	n = port_eal_defaults(argv, n, prefix);
 	/* EAL pins the calling thread to the main lcore; workers pick their own CPUs. */
 	sched_getaffinity(0, sizeof(cpus), &cpus);
-	rc = rte_eal_init(n, argv);
+	rc = port_eal_init(n, argv);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 	if (rc < 0) {
 		snprintf(err, errlen,

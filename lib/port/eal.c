@@ -2,7 +2,11 @@
 /* EAL arguments and preflight shared by every bypasslab DPDK process. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
 
 #include "eal.h"
 
@@ -58,4 +62,28 @@ port_hugepages_check(bool no_huge, char *err, size_t errlen)
 		 "'echo 256 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages', "
 		 "or give EAL --no-huge (slower; recorded as no_huge)");
 	return -ENOMEM;
+}
+
+static void
+remove_runtime_dir(void)
+{
+	const char *dir = rte_eal_get_runtime_dir();
+
+	/* Fails, harmlessly, while anything is left in it or when EAL never named it. */
+	if (dir != NULL && dir[0] != '\0')
+		(void)rmdir(dir);
+}
+
+int
+port_eal_init(int argc, char **argv)
+{
+	static bool registered;
+
+	/*
+	 * Before rte_eal_init(): exit handlers run last registered first, and telemetry
+	 * registers the one that unlinks its socket from the directory inside rte_eal_init().
+	 */
+	if (!registered && atexit(remove_runtime_dir) == 0)
+		registered = true;
+	return rte_eal_init(argc, argv);
 }

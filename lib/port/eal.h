@@ -27,4 +27,12 @@ int port_eal_defaults(char **argv, int argc, const char *prefix);
  */
 int port_hugepages_check(bool no_huge, char *err, size_t errlen);
 
+/*
+ * rte_eal_init(), and have EAL's runtime directory (/var/run/dpdk/<file-prefix>), which EAL
+ * leaves behind at every exit, removed when the process exits. It goes last, after
+ * telemetry's exit handler has taken its socket out of it, and only if empty: another process
+ * with the same prefix keeps it. Returns what rte_eal_init() returns.
+ */
+int port_eal_init(int argc, char **argv);
+
 #endif

@@ -62,6 +62,7 @@ cat "$T_TMP/echo_pid.log"
 [ "$WAIT_RC" -eq 0 ] || fail "exit code $WAIT_RC after SIGTERM"
 [ "$ms" -le 1000 ] || fail "took $ms ms to exit after SIGTERM (limit 1000)"
 say "SIGTERM: exit 0 after $ms ms"
+[ ! -e "/var/run/dpdk/$prefix" ] || fail "EAL runtime directory /var/run/dpdk/$prefix left behind"
 
 /usr/bin/python3 - "$stats" <<'PY' || fail "counters do not balance"
 import json, sys

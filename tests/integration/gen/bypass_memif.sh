@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # echo-gen's dpdk transport on net_memif against bypass-echo on the other side of the shared
 # rings, with the client copying and in zero-copy: ARP resolution, zero loss and corruption at a
-# moderate window, the server's cost merged.
+# moderate window, the server's cost merged, no EAL runtime directory left behind.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 . "$SOURCE_DIR/tests/integration/gen/common.sh"
 need_root
@@ -18,12 +18,12 @@ memif_pass() {
 	start_bg be_pid "$server" -l 0,1 --no-pci --file-prefix="$prefix" --log-level='*:warning' \
 		--vdev="net_memif0,role=server,id=0,socket=$sock" -- \
 		--ip 198.18.3.2/24 --udp-port 7 --stats-json "$stats" --stats-interval 0.2
-	on_exit "rm -rf /var/run/dpdk/$prefix"
+	on_exit "rm -rf /var/run/dpdk/$prefix /var/run/dpdk/$prefix-gen"
 	# DPDK 22.11's memif listens on an abstract socket by default: look for it, not a file.
 	wait_for "grep -q '@$sock\$' /proc/net/unix" 20 ||
 		{ cat "$T_TMP/be_pid.log"; fail "$mode: memif socket never appeared"; }
 
-	eal="--no-pci -l 0 --log-level=*:warning $eal_extra"
+	eal="--no-pci -l 0 --file-prefix=$prefix-gen --log-level=*:warning $eal_extra"
 	eal+=" --vdev=net_memif0,role=client,id=0,socket=$sock$devargs"
 	"$EG" dpdk:198.18.3.2:7 --eal "$eal" --local-ip 198.18.3.1/24 -w 32 -f 4 -s 18,1000 \
 		-d 1 --warmup 0.5 --server-stats "$stats" --json "$T_TMP/r-$mode.json" \
@@ -42,6 +42,11 @@ memif_pass() {
 	kill "$be_pid" 2>/dev/null
 	# its last stats file is written on the way out
 	wait_exit "$be_pid" 20 || fail "$mode: the server did not stop on SIGTERM"
+	# EAL leaves its runtime directory behind; both programs remove it on the way out.
+	for d in "$prefix" "$prefix-gen"; do
+		[ ! -e "/var/run/dpdk/$d" ] ||
+			fail "$mode: /var/run/dpdk/$d left behind: $(ls -A "/var/run/dpdk/$d")"
+	done
 	say "ok: $mode: no loss, no corruption, no warning"
 }
 
