@@ -44,3 +44,28 @@ hugepages_setup() {
 		mount -t hugetlbfs nodev /dev/hugepages || return 1
 	fi
 }
+
+# proc_reap PID SECS [SIGNAL [GRACE_S]]: give PID, a child of this shell, up to SECS (a fraction
+# is dropped) to end by itself; then send SIGNAL, if given, and wait GRACE_S more (default 10);
+# then SIGKILL. Its exit status goes into REAP_RC.
+proc_reap() {
+	local pid=$1 secs=$2 sig=${3:-} grace=${4:-10}
+	if ! proc_gone "$pid" $((${secs%.*} * 10)) && [ -n "$sig" ]; then
+		kill "-$sig" "$pid" 2>/dev/null || true
+		proc_gone "$pid" $((grace * 10)) || true
+	fi
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	REAP_RC=0
+	wait "$pid" || REAP_RC=$?
+}
+
+# proc_gone PID TENTHS: true once PID has ended, false while it is still running after TENTHS
+# tenths of a second.
+proc_gone() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	! kill -0 "$1" 2>/dev/null
+}
