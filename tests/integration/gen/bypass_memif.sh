@@ -19,9 +19,11 @@ memif_pass() {
 		--vdev="net_memif0,role=server,id=0,socket=$sock" -- \
 		--ip 198.18.3.2/24 --udp-port 7 --stats-json "$stats" --stats-interval 0.2
 	on_exit "rm -rf /var/run/dpdk/$prefix /var/run/dpdk/$prefix-gen"
-	# DPDK 22.11's memif listens on an abstract socket by default: look for it, not a file.
-	wait_for "grep -q '@$sock\$' /proc/net/unix" 20 ||
-		{ cat "$T_TMP/be_pid.log"; fail "$mode: memif socket never appeared"; }
+	# DPDK 22.11's memif listens on an abstract socket by default: look for it, not a file, and
+	# for the server's port started (its start lines): the PMD listens before the queues exist.
+	wait_for "grep -q '@$sock\$' /proc/net/unix &&
+		grep -q ' mbufs in use at start\$' $T_TMP/be_pid.log" 20 ||
+		{ cat "$T_TMP/be_pid.log"; fail "$mode: the server never started its memif port"; }
 
 	eal="--no-pci -l 0 --file-prefix=$prefix-gen --log-level=*:warning $eal_extra"
 	eal+=" --vdev=net_memif0,role=client,id=0,socket=$sock$devargs"

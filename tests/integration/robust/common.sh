@@ -142,6 +142,13 @@ memif_listening() {
 	grep -q "@$MEMIF_SOCK\$" /proc/net/unix
 }
 
+# memif_serving LOG: bypass-echo, the memif server that logs to LOG, has started its port too
+# (its start lines). The PMD listens from the moment EAL probes it, before the application has
+# set up its queues, and a client that connects in between may never see the link come up.
+memif_serving() {
+	memif_listening && grep -q ' mbufs in use at start$' "$1"
+}
+
 # peer_field LOG PHASE KEY: a key=value of a memif_peer phase line.
 peer_field() {
 	sed -n "s/^memif_peer: $2 .*\\b$3=\\([^ ]*\\).*/\\1/p" "$1" | tail -1

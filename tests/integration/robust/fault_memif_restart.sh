@@ -18,7 +18,7 @@ stats="$T_TMP/stats.json"
 log="$T_TMP/echo_pid.log"
 
 memif_echo_start server "$prefix" echo_pid --stats-json "$stats"
-wait_for memif_listening 20 || fail "memif socket never appeared"
+wait_for "memif_serving $T_TMP/echo_pid.log" 20 || fail "bypass-echo did not start its memif port"
 
 loads=("--check 1000000 --interval-us 20" "--flood 1000000000 --seconds $PEER_BOUND_S")
 for ((cycle = 1; cycle <= CYCLES; cycle++)); do

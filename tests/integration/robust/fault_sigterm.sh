@@ -49,7 +49,7 @@ cat "$T_TMP/flood.log" # the tap vanished under it: the rest of its frames faile
 prefix="bl-int$$"
 stats="$T_TMP/memif.json"
 memif_echo_start server "$prefix" memif_echo --stats-json "$stats"
-wait_for memif_listening 20 || fail "memif socket never appeared"
+wait_for "memif_serving $T_TMP/memif_echo.log" 20 || fail "bypass-echo did not start its memif port"
 start_bg peer memif_peer_exec client "bl-intp$$" --flood 1000000000 --seconds $FLOOD_SECONDS
 on_exit "rm -rf /var/run/dpdk/bl-intp$$"
 wait_for "grep -q '^memif_peer: arp' $T_TMP/peer.log" 20 || fail "the peer got no ARP answer"

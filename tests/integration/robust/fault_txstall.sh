@@ -18,7 +18,7 @@ pprefix="bl-stallp$$"
 stats="$T_TMP/stats.json"
 
 memif_echo_start server "$prefix" echo_pid --stats-json "$stats"
-wait_for memif_listening 20 || fail "memif socket never appeared"
+wait_for "memif_serving $T_TMP/echo_pid.log" 20 || fail "bypass-echo did not start its memif port"
 start_bg peer memif_peer_exec client "$pprefix" --check 100 --stall $STALL_FRAMES \
 	--seconds $STALL_SECONDS
 on_exit "rm -rf /var/run/dpdk/$pprefix"
