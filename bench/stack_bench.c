@@ -292,6 +292,12 @@ main(int argc, char **argv)
 		rounds = atol(argv[n + 1]);
 	if (n + 2 < argc)
 		only = atoi(argv[n + 2]);
+	if (only >= BENCH_KINDS) {
+		fprintf(stderr, "stack-bench: no kind %d: the kinds are 0 to %d\n", only,
+			BENCH_KINDS - 1);
+		rte_eal_cleanup();
+		return 2;
+	}
 	mp = rte_pktmbuf_pool_create("bench", BENCH_POOL_MBUFS, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     (int)rte_socket_id());
 	if (mp == NULL) {
@@ -311,8 +317,8 @@ main(int argc, char **argv)
 	hz = (double)rte_get_tsc_hz();
 
 	harness = bench_min(mp, &a, &frames[0], rounds, harness_empty_burst, &harness_median);
-	printf("stack-bench: %d trials of %ld bursts of %d per kind, TSC %.3f GHz\n",
-	       BENCH_TRIALS, rounds, BENCH_BURST, hz / 1e9);
+	printf("stack-bench: %d kinds, %d trials of %ld bursts of %d per kind, TSC %.3f GHz\n",
+	       BENCH_KINDS, BENCH_TRIALS, rounds, BENCH_BURST, hz / 1e9);
 	printf("stack-bench: the harness alone (an empty burst timed the same way) costs %.1f "
 	       "cycles/pkt (median %.1f): \"net\" is the minimum less that\n", harness,
 	       harness_median);
