@@ -616,10 +616,13 @@ control_run(struct control *c, struct gen_result *res)
 	if (srv && !control_srvstats(c, NULL, &s_pre, now_ns(r) + SRVSTATS_WAIT_NS,
 				     res->server_note, sizeof(res->server_note)))
 		srv = false;
-	if (cfg->warmup_ns > 0 && !control_wait(c, r->t_pace0 + cfg->warmup_ns, NULL))
-		return false;
-	r->t_measure0 = now_ns(r);
-	set_phase(r, PHASE_MEASURE);
+	if (__atomic_load_n(&r->phase, __ATOMIC_RELAXED) == PHASE_WARMUP) {
+		if (cfg->warmup_ns > 0 &&
+		    !control_wait(c, r->t_pace0 + cfg->warmup_ns, NULL))
+			return false;
+		r->t_measure0 = now_ns(r);
+		set_phase(r, PHASE_MEASURE);
+	}
 	if (cfg->count > 0) {
 		/* Workers stop on their own; the server snapshot before may be stale. */
 		if (srv) {
@@ -806,7 +809,17 @@ gen_run(const struct gen_cfg *cfg, struct gen_result *res, char *err, size_t err
 	for (unsigned i = 0; cfg->rate_pps > 0 && i < r.nworkers; i++)
 		for (unsigned f = 0; f < r.w[i].nflows; f++)
 			flow_pace_init(&r, &r.w[i].flows[f].pace, r.w[i].flow_base + f);
-	set_phase(&r, PHASE_WARMUP);	/* without a warm-up, control_run measures at once */
+	/*
+	 * With nothing to do first (no warm-up, no server snapshot to take before the measured
+	 * sends), the workers start measured: started in the warm-up, they would send unmeasured
+	 * for as long as this thread waits for a CPU, which on a busy machine is thousands.
+	 */
+	if (cfg->warmup_ns == 0 && cfg->server_stats == NULL) {
+		r.t_measure0 = cfg->rate_pps > 0 ? r.t_pace0 : now_ns(&r);
+		set_phase(&r, PHASE_MEASURE);
+	} else {
+		set_phase(&r, PHASE_WARMUP);
+	}
 	for (unsigned i = 0; i < r.nworkers; i++) {
 		rc = -pthread_create(&r.w[i].tid, NULL, worker_main, &r.w[i]);
 		if (rc < 0) {
