@@ -18,6 +18,8 @@ struct echo_lcore {
 	uint64_t tx_dropped;   /* replies the PMD would not take after retries, freed */
 	uint64_t busy_cycles;  /* polls that returned packets, and the work on them */
 	uint64_t idle_cycles;  /* polls that returned nothing */
+	uint64_t busy_polls;   /* polls that returned packets: rx / busy_polls is the burst */
+	uint64_t idle_polls;
 	uint16_t queue;
 	bool active;
 	volatile bool paused;  /* the worker is parked and not touching the port */
@@ -46,7 +48,7 @@ struct echo_app {
 /* Totals over every worker lcore. */
 struct echo_totals {
 	struct stack_stats stack;
-	uint64_t rx, tx, replies, drops, tx_dropped, busy_cycles, idle_cycles;
+	uint64_t rx, tx, replies, drops, tx_dropped, busy_cycles, idle_cycles, busy_polls, idle_polls;
 };
 
 int echo_worker_main(void *arg);

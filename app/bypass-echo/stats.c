@@ -32,6 +32,8 @@ echo_totals_sum(const struct echo_app *app, struct echo_totals *t)
 		t->tx_dropped += __atomic_load_n(&lc->tx_dropped, __ATOMIC_RELAXED);
 		t->busy_cycles += __atomic_load_n(&lc->busy_cycles, __ATOMIC_RELAXED);
 		t->idle_cycles += __atomic_load_n(&lc->idle_cycles, __ATOMIC_RELAXED);
+		t->busy_polls += __atomic_load_n(&lc->busy_polls, __ATOMIC_RELAXED);
+		t->idle_polls += __atomic_load_n(&lc->idle_polls, __ATOMIC_RELAXED);
 	}
 	t->rx = stack_stats_total(&t->stack);
 	t->replies = stack_stats_replies(&t->stack);
@@ -49,6 +51,13 @@ static double
 echo_cycles_per_pkt(const struct echo_totals *t)
 {
 	return t->rx ? (double)t->busy_cycles / (double)t->rx : 0.0;
+}
+
+/* Packets per poll that returned any: the burst the fast path works on (at most the PMD's). */
+static double
+echo_burst(uint64_t rx, uint64_t busy_polls)
+{
+	return busy_polls ? (double)rx / (double)busy_polls : 0.0;
 }
 
 void
@@ -84,6 +93,8 @@ echo_stats_print_final(const struct echo_app *app)
 	printf("  %-18s %" PRIu64 "\n", "tx", t.tx);
 	printf("  %-18s %" PRIu64 "\n", "tx_dropped", t.tx_dropped);
 	printf("  %-18s %.1f\n", "cycles/pkt", echo_cycles_per_pkt(&t));
+	printf("  %-18s %.1f (%" PRIu64 " polls with packets, %" PRIu64 " empty)\n",
+	       "pkts/busy poll", echo_burst(t.rx, t.busy_polls), t.busy_polls, t.idle_polls);
 	if (rte_eth_stats_get(app->port.port_id, &es) == 0)
 		printf("  port: imissed %" PRIu64 " rx_nombuf %" PRIu64 " ierrors %" PRIu64
 		       " oerrors %" PRIu64 " (frames the PMD never handed to the stack)\n",
@@ -142,6 +153,8 @@ echo_stats_fill(struct json_writer *w, void *arg)
 	json_u64(w, "tx_dropped", t.tx_dropped);
 	json_u64(w, "busy_cycles", t.busy_cycles);
 	json_u64(w, "idle_cycles", t.idle_cycles);
+	json_u64(w, "busy_polls", t.busy_polls);
+	json_u64(w, "idle_polls", t.idle_polls);
 	json_u64(w, "tsc_hz", rte_get_tsc_hz());
 	json_u64(w, "link_changes", app->link_changes);
 	echo_port_stats_fill(w, app->port.port_id);
@@ -161,6 +174,9 @@ echo_stats_fill(struct json_writer *w, void *arg)
 		json_u64(w, "busy_cycles", lc->busy_cycles);
 		json_u64(w, "idle_cycles", lc->idle_cycles);
 		json_double(w, "cycles_per_pkt", rx ? (double)lc->busy_cycles / (double)rx : 0.0);
+		json_u64(w, "busy_polls", lc->busy_polls);
+		json_u64(w, "idle_polls", lc->idle_polls);
+		json_double(w, "pkts_per_busy_poll", echo_burst(rx, lc->busy_polls));
 #ifdef ECHO_AB
 		for (int side = 0; side < 2; side++) {
 			json_u64(w, side ? "ab_b_rx" : "ab_a_rx", lc->ab_rx[side]);
@@ -205,6 +221,8 @@ echo_telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_add_dict_u64(d, "tx_dropped", t.tx_dropped);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", t.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "idle_cycles", t.idle_cycles);
+	rte_tel_data_add_dict_u64(d, "busy_polls", t.busy_polls);
+	rte_tel_data_add_dict_u64(d, "idle_polls", t.idle_polls);
 	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
 	for (int v = 0; v < STACK_VERDICT_MAX; v++) {
 		char name[RTE_TEL_MAX_STRING_LEN];
@@ -240,6 +258,8 @@ echo_telemetry_lcores(const char *cmd, const char *params, struct rte_tel_data *
 		rte_tel_data_add_dict_u64(l, "busy_cycles", lc->busy_cycles);
 		rte_tel_data_add_dict_u64(l, "idle_cycles", lc->idle_cycles);
 		rte_tel_data_add_dict_u64(l, "busy_cycles_per_pkt", rx ? lc->busy_cycles / rx : 0);
+		rte_tel_data_add_dict_u64(l, "busy_polls", lc->busy_polls);
+		rte_tel_data_add_dict_u64(l, "idle_polls", lc->idle_polls);
 		snprintf(name, sizeof(name), "lcore%u", i);
 		rte_tel_data_add_dict_container(d, name, l, 0);
 	}

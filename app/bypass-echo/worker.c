@@ -108,6 +108,7 @@ echo_worker_main(void *arg)
 		if (n == 0) {
 			t1 = rte_rdtsc();
 			lc->idle_cycles += t1 - t0;
+			lc->idle_polls++;
 			t0 = t1;
 			if (unlikely(app->announce) && queue == 0)
 				echo_announce(app, lc);
@@ -118,6 +119,7 @@ echo_worker_main(void *arg)
 			echo_send(lc, port_id, pkts, n);
 		t1 = rte_rdtsc();
 		lc->busy_cycles += t1 - t0;
+		lc->busy_polls++;
 		echo_ab_account(lc, side, t1 - t0);
 		t0 = t1;
 	}

@@ -74,6 +74,11 @@ assert s["replies"]["icmp"] == 100, "icmp replies"
 assert s["replies"]["udp"] >= 5, "udp replies"
 assert s["replies"]["arp"] >= 1, "arp replies"
 assert s["tx"] + s["tx_dropped"] == replies, "tx + tx_dropped != replies"
+# Every packet came in a poll that returned some: at least one each, at most a burst (32) each.
+assert 0 < s["busy_polls"] <= s["rx"] <= 32 * s["busy_polls"], "busy_polls"
+assert s["idle_polls"] > 0, "idle_polls"
+for l in s["per_lcore"]:
+    assert l["busy_polls"] == 0 or 1 <= l["pkts_per_busy_poll"] <= 32, l
 PY
 log="$T_TMP/echo_pid.log"
 start=$(sed -n 's/.*, \([0-9]*\) mbufs in use at start/\1/p' "$log")
