@@ -191,6 +191,9 @@ def dpdk_row(rec):
                                  (st["tsc_hz"] * c["duration_s"] * row["workers"]))
         if st and st.get("per_lcore"):
             row["per_lcore_rx"] = [lc.get("rx") for lc in st["per_lcore"]]
+        if st and st.get("busy_polls"):
+            # over its whole run, warm-up and measured interval alike
+            row["pkts_per_busy_poll"] = st["rx"] / st["busy_polls"]
         if st:
             row["tx_dropped"] = st.get("tx_dropped")
             row["drops"] = sum((st.get("drops") or {}).values())
@@ -217,6 +220,9 @@ def sched_shares(rec, workers=1):
 
 TESTPMD_CYCLES = re.compile(r"CPU cycles/packet=([0-9.]+) \(total cycles=([0-9]+) / total "
                             r"\S+ packets=([0-9]+)\) at ([0-9]+) MHz Clock")
+# --record-burst-stats: testpmd transmits only what a poll brought, so its TX bursts are the
+# polls that returned packets.
+TESTPMD_TX_BURSTS = re.compile(r"TX-bursts : ([0-9]+) ")
 
 
 def testpmd_counts(log, window_s):
@@ -233,8 +239,13 @@ def testpmd_counts(log, window_s):
     cycles, packets, mhz = int(m.group(2)), int(m.group(3)), int(m.group(4))
     if packets == 0 or packets >= 1 << 62:  # shown after the peer left: counters wrapped
         return None
-    return {"tp_cycles": cycles, "tp_packets": packets, "tp_mhz": mhz, "tp_window_s": window_s,
-            "tp_own_mpps": packets / window_s / 1e6}
+    out = {"tp_cycles": cycles, "tp_packets": packets, "tp_mhz": mhz, "tp_window_s": window_s,
+           "tp_own_mpps": packets / window_s / 1e6}
+    # the same 'show fwd stats all', printed before the cycles
+    b = TESTPMD_TX_BURSTS.search(m.string, 0, m.start())
+    if b and int(b.group(1)) > 0:
+        out["pkts_per_busy_poll"] = packets / int(b.group(1))
+    return out
 
 
 def clean_pairs(cells):
@@ -409,6 +420,7 @@ def summarize(out):
                 "cycles_per_pkt_min": min((x["cycles_per_pkt"] for x in ok
                                            if x.get("cycles_per_pkt")), default=None),
                 "busy_share_median": med([x.get("busy_share") for x in ok]),
+                "pkts_per_busy_poll_median": med([x.get("pkts_per_busy_poll") for x in ok]),
                 "lcore_share_median": med([x.get("lcore_share") for x in ok]),
                 "gen_share_median": med([x.get("gen_share") for x in ok]),
                 "disturbed": sum(1 for x in ok if disturbed(x)),
@@ -606,12 +618,12 @@ def render(res):
                          f(s["mpps_median"]), f"{f(s['mpps_min'])} … {f(s['mpps_max'])}",
                          f"{f(s['clean_mpps_median'])} ({s['clean_rounds']})",
                          f"{s['lost']}/{s['corrupt']}",
-                         cycles,
+                         cycles, f(s.get("pkts_per_busy_poll_median"), "{:.1f}"),
                          pct(s["busy_share_median"]), pct(s["lcore_share_median"]),
                          pct(s["gen_share_median"])])
         L += table(["server", "rounds", "Mpps/lcore (median)", "min … max",
-                    "undisturbed (n)", "lost/corrupt", "cycles/pkt median (min)", "lcore busy",
-                    "lcore got CPU", "echo-gen got CPU"], rows)
+                    "undisturbed (n)", "lost/corrupt", "cycles/pkt median (min)",
+                    "pkts/busy poll", "lcore busy", "lcore got CPU", "echo-gen got CPU"], rows)
         L.append("")
         ratio = d.get("ratio")
         verdict = "" if ratio is None else (" — target ≥ 1.0 met" if ratio >= TARGET_RATIO
@@ -686,7 +698,11 @@ def render(res):
         L.append("*cycles/pkt*: TSC cycles of the polls that returned packets, and the work on "
                  "them, per packet (PMD included): bypass-echo's busy_cycles / rx over echo-gen's "
                  "measured interval, testpmd's --record-core-cycles over a window inside it "
-                 "(cleared and shown while echo-gen is connected). *lcore busy*: that work's share "
+                 "(cleared and shown while echo-gen is connected). *pkts/busy poll*: packets per "
+                 "poll that returned any, the burst the server worked on (at most 32; "
+                 "bypass-echo's over its whole run, testpmd's from --record-burst-stats in the "
+                 "window): equal bursts mean the cycles compare like with like, since a poll "
+                 "costs something whatever it brings. *lcore busy*: that work's share "
                  "of the lcore. *got CPU*: the share of the time the polling thread (schedstat, "
                  "through a window inside the interval) "
                  "and echo-gen's worker (RUSAGE_THREAD) were on a CPU; a round where either got "
