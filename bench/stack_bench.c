@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "port/eal.h"
 #include "stack/stack.h"
 
 #define BENCH_BURST 32
@@ -281,7 +282,7 @@ main(int argc, char **argv)
 	long rounds = BENCH_ROUNDS_DEFAULT;
 	int only = -1; /* a single kind, by index, for instruction counts */
 	double hz, harness, harness_median;
-	int n = rte_eal_init(argc, argv);
+	int n = port_eal_init(argc, argv);
 
 	if (n < 0) {
 		fprintf(stderr, "stack-bench: EAL initialisation failed: %s\n",

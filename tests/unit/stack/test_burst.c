@@ -2,6 +2,7 @@
 /* cmocka tests of stack_input_burst() over real mbufs from a no-hugepage EAL mempool. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -9,6 +10,7 @@
 #include <rte_mempool.h>
 
 #include "golden.h"
+#include "port/eal.h"
 
 #define BURST_POOL_MBUFS 1023
 #define BURST_POOL_CACHE 0 /* every free goes straight back, so in-use counts are exact */
@@ -296,12 +298,17 @@ test_burst_cksum_offload_flags(void **state)
 static int
 burst_setup(void **state)
 {
-	/* --in-memory is implied: --no-huge with --no-shconf leaves no file behind. */
+	/*
+	 * --in-memory is implied: --no-huge with --no-shconf leaves no file behind, and
+	 * port_eal_init() removes the runtime directory, named apart from other DPDK processes.
+	 */
+	char prefix[64];
 	char *argv[] = { "test_stack_burst", "--no-huge", "--no-pci", "-m", "64", "--no-shconf",
-			 "-l", "0", "--log-level=*:error", NULL };
+			 "-l", "0", "--log-level=*:error", prefix, NULL };
 	int argc = (int)RTE_DIM(argv) - 1;
 
-	if (rte_eal_init(argc, argv) < 0) {
+	snprintf(prefix, sizeof(prefix), "--file-prefix=bl-test-burst-%d", (int)getpid());
+	if (port_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "test_stack_burst: rte_eal_init without hugepages failed: %s\n",
 			rte_strerror(rte_errno));
 		return -1;
