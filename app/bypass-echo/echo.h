@@ -48,7 +48,8 @@ struct echo_app {
 /* Totals over every worker lcore. */
 struct echo_totals {
 	struct stack_stats stack;
-	uint64_t rx, tx, replies, drops, tx_dropped, busy_cycles, idle_cycles, busy_polls, idle_polls;
+	uint64_t rx, tx, replies, drops, tx_dropped;
+	uint64_t busy_cycles, idle_cycles, busy_polls, idle_polls;
 };
 
 int echo_worker_main(void *arg);
