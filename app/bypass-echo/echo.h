@@ -24,8 +24,7 @@ struct echo_lcore {
 	bool active;
 	volatile bool paused;  /* the worker is parked and not touching the port */
 #ifdef ECHO_AB
-	/* bypass-echo-ab: polls with packets, and the busy cycles and packets of each stack */
-	uint64_t ab_polls;
+	/* bypass-echo-ab: the busy cycles and packets of each stack (turns follow busy_polls) */
 	uint64_t ab_cycles[2];
 	uint64_t ab_rx[2];
 #endif

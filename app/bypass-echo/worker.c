@@ -35,7 +35,8 @@ static inline uint16_t
 echo_judge(struct echo_lcore *lc, const struct stack_conf *conf, struct rte_mbuf **pkts,
 	   uint16_t n, unsigned int *side)
 {
-	*side = (unsigned int)(lc->ab_polls++ >> ECHO_AB_RUN_SHIFT) & 1;
+	/* busy_polls: this poll's index among those with packets (counted after the judging) */
+	*side = (unsigned int)(lc->busy_polls >> ECHO_AB_RUN_SHIFT) & 1;
 	lc->ab_rx[*side] += n;
 	if (*side)
 		return stack_input_burst_alt(conf, pkts, n, &lc->stack);
