@@ -69,3 +69,11 @@ proc_gone() {
 	done
 	! kill -0 "$1" 2>/dev/null
 }
+
+# memif_port_ready SOCK LOG [READY_RE]: a memif server listens on SOCK (DPDK 22.11: an abstract
+# socket, so /proc/net/unix, not a file) and its log LOG shows its port started (READY_RE, by
+# default bypass-echo's start line). The PMD listens from EAL's probe on, before the queues
+# exist, and a client that connects in between can wait for its link for good.
+memif_port_ready() {
+	grep -q "@$1\$" /proc/net/unix && grep -q "${3:- mbufs in use at start\$}" "$2"
+}
