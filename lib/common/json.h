@@ -1,19 +1,34 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* A small streaming JSON writer for results and statistics files. */
+/* JSON for results and statistics files, over jansson: a writer with begin/end calls, a reader. */
 #ifndef COMMON_JSON_H
 #define COMMON_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+/*
+ * jansson exports json_null(void), the null value; the writer's json_null(w, key) has kept its
+ * name for the callers, but links as json_writer_null: jansson.h comes first so the rename
+ * touches none of its declarations, and jansson's own calls never land in the writer.
+ */
+#include <jansson.h>
+#define json_null json_writer_null
+
 #define JSON_MAX_DEPTH 16
 
+/*
+ * The calls below build a jansson tree; when the outermost value is complete it is written to f
+ * (pretty: indented by two, one newline at the end; else compact).
+ */
 struct json_writer {
 	FILE *f;
 	int depth;
 	bool pretty;
-	bool has_items[JSON_MAX_DEPTH];
+	bool failed;                          /* out of memory, or nested too deep */
+	int too_deep;                         /* containers opened beyond JSON_MAX_DEPTH */
+	json_t *open[JSON_MAX_DEPTH];  /* open[0..depth-1]: the containers being filled */
 };
 
 void json_init(struct json_writer *w, FILE *f, bool pretty);
@@ -39,5 +54,13 @@ void json_null(struct json_writer *w, const char *key);
  */
 typedef void (*json_fill_fn)(struct json_writer *w, void *arg);
 int json_write_file(const char *path, json_fill_fn fill, void *arg, char *err, size_t errlen);
+
+/*
+ * Read and parse a JSON file of at most max_bytes. Returns the jansson value (the caller
+ * json_decref()s it), or NULL with one line in err: "WHAT PATH:LINE:COLUMN: what was expected"
+ * (what: e.g. "server stats", names the file's role for the user).
+ */
+json_t *json_read_file(const char *what, const char *path, size_t max_bytes, char *err,
+		       size_t errlen);
 
 #endif

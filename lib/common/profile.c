@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Driver profiles (drivers-conf/NAME.conf): EAL arguments and port settings for one PMD. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_cfgfile.h>
+#include <rte_common.h>
 
 #include "profile.h"
 
@@ -14,6 +16,11 @@
 
 #define PROFILE_DESC_DEFAULT 1024
 #define PROFILE_LINK_WAIT_MS_DEFAULT 5000
+#define PROFILE_COMMENT '#'
+/* The longest line rte_cfgfile reads whole (its buffer holds name, value, " = " and '\n'). */
+#define PROFILE_LINE_MAX (CFG_NAME_LEN + CFG_VALUE_LEN + 2)
+#define PROFILE_ENTRIES_MAX 64
+#define PROFILE_KNOWN_KEYS "eal, ip, rx_desc, tx_desc, mtu, mbufs, promisc, link_wait_ms"
 
 void
 profile_defaults(struct profile *p)
@@ -22,19 +29,6 @@ profile_defaults(struct profile *p)
 	p->rx_desc = PROFILE_DESC_DEFAULT;
 	p->tx_desc = PROFILE_DESC_DEFAULT;
 	p->link_wait_ms = PROFILE_LINK_WAIT_MS_DEFAULT;
-}
-
-static char *
-profile_trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
 }
 
 static int
@@ -102,6 +96,21 @@ profile_set(struct profile *p, const char *key, const char *val)
 	return -ENOENT;
 }
 
+/* What a key's value must look like, for the error line. */
+static const char *
+profile_expected(const char *key)
+{
+	if (!strcmp(key, "promisc"))
+		return "on/off, yes/no, true/false or 1/0";
+	if (!strcmp(key, "mbufs") || !strcmp(key, "link_wait_ms"))
+		return "an integer from 0 to 4294967295";
+	if (!strcmp(key, "eal"))
+		return "EAL arguments shorter than " RTE_STR(PROFILE_EAL_MAX) " characters";
+	if (!strcmp(key, "ip"))
+		return "ADDRESS/PREFIX, e.g. 198.18.0.2/24";
+	return "an integer from 0 to 65535";
+}
+
 static void
 profile_resolve(const char *name, char *path, size_t len)
 {
@@ -115,11 +124,63 @@ profile_resolve(const char *name, char *path, size_t len)
 		 strstr(name, ".conf") != NULL ? "" : ".conf");
 }
 
+/*
+ * rte_cfgfile parses the file but reports no line numbers, silently skips a line without '='
+ * ("promisc on" would just vanish) and cuts long lines short. This pass finds those lines before
+ * rte_cfgfile reads the file, and records the line of each entry in the order rte_cfgfile will
+ * list them, so errors can still say file:line. Returns the number of entries, or -EINVAL with
+ * the error written to err.
+ */
+static int
+profile_lines(FILE *f, const char *path, int *entry_line, int max, char *err, size_t errlen)
+{
+	char line[PROFILE_LINE_MAX + 2];
+	int lineno = 0, n = 0;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		char *s = line, *c;
+
+		lineno++;
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			snprintf(err, errlen, "%s:%d: line longer than %d characters", path, lineno,
+				 PROFILE_LINE_MAX);
+			return -EINVAL;
+		}
+		c = strchr(line, PROFILE_COMMENT);
+		if (c != NULL)
+			*c = '\0';
+		s += strspn(s, " \t\r\n\v\f");
+		len = strcspn(s, "\r\n");
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		s[len] = '\0';
+		if (*s == '\0')
+			continue;
+		if (*s == '[' || strchr(s, '=') == NULL || *s == '=') {
+			snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, lineno,
+				 s);
+			return -EINVAL;
+		}
+		if (n == max) {
+			snprintf(err, errlen, "%s:%d: more than %d settings", path, lineno, max);
+			return -EINVAL;
+		}
+		entry_line[n++] = lineno;
+	}
+	return n;
+}
+
 int
 profile_load(const char *name, struct profile *p, char *err, size_t errlen)
 {
-	char line[PROFILE_EAL_MAX + 64];
-	int lineno = 0, rc = 0;
+	static const struct rte_cfgfile_parameters params = {
+		.comment_character = PROFILE_COMMENT,
+	};
+	struct rte_cfgfile_entry entries[PROFILE_ENTRIES_MAX];
+	int entry_line[PROFILE_ENTRIES_MAX];
+	struct rte_cfgfile *cfg;
+	int n, rc = 0;
 	FILE *f;
 
 	profile_defaults(p);
@@ -133,41 +194,46 @@ profile_load(const char *name, struct profile *p, char *err, size_t errlen)
 			 name, p->path, strerror(errno));
 		return rc;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *s, *eq, *key, *val;
+	n = profile_lines(f, p->path, entry_line, PROFILE_ENTRIES_MAX, err, errlen);
+	fclose(f);
+	if (n < 0)
+		return n;
+	/* Empty values are allowed: "ip =" means no address, as it always has. */
+	cfg = rte_cfgfile_load_with_params(p->path, CFG_FLAG_GLOBAL_SECTION | CFG_FLAG_EMPTY_VALUES,
+					   &params);
+	if (cfg == NULL) {
+		snprintf(err, errlen, "%s: rte_cfgfile could not read it (out of memory, or changed "
+			 "while read)", p->path);
+		return -EIO;
+	}
+	if (rte_cfgfile_section_entries(cfg, "GLOBAL", entries, PROFILE_ENTRIES_MAX) != n) {
+		snprintf(err, errlen, "%s: rte_cfgfile read a different number of settings than "
+			 "the file has lines with '=' (%d)", p->path, n);
+		rc = -EIO;
+		goto out_close;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *key = entries[i].name, *val = entries[i].value;
 
-		lineno++;
-		s = strchr(line, '#');
-		if (s != NULL)
-			*s = '\0';
-		s = profile_trim(line);
-		if (*s == '\0')
-			continue;
-		eq = strchr(s, '=');
-		if (eq == NULL) {
-			snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'", p->path,
-				 lineno, s);
+		/* rte_cfgfile truncates what does not fit its fixed-size fields. */
+		if (strlen(val) >= CFG_VALUE_LEN - 1 || strlen(key) >= CFG_NAME_LEN - 1) {
+			snprintf(err, errlen, "%s:%d: '%.20s...' is too long (at most %d characters "
+				 "per value)", p->path, entry_line[i], key, CFG_VALUE_LEN - 2);
 			rc = -EINVAL;
 			break;
 		}
-		*eq = '\0';
-		key = profile_trim(s);
-		val = profile_trim(eq + 1);
 		rc = profile_set(p, key, val);
 		if (rc == -ENOENT) {
-			snprintf(err, errlen,
-				 "%s:%d: unknown key '%s' (known: eal, ip, rx_desc, tx_desc, mtu, "
-				 "mbufs, promisc, link_wait_ms)", p->path, lineno, key);
+			snprintf(err, errlen, "%s:%d: unknown key '%s' (known: " PROFILE_KNOWN_KEYS
+				 ")", p->path, entry_line[i], key);
 			rc = -EINVAL;
-			break;
-		}
-		if (rc != 0) {
-			snprintf(err, errlen, "%s:%d: bad value '%s' for '%s'", p->path, lineno,
-				 val, key);
-			break;
+		} else if (rc != 0) {
+			snprintf(err, errlen, "%s:%d: bad value '%s' for '%s': expected %s",
+				 p->path, entry_line[i], val, key, profile_expected(key));
 		}
 	}
-	fclose(f);
+out_close:
+	rte_cfgfile_close(cfg);
 	return rc;
 }
 

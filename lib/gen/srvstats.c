@@ -1,192 +1,68 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Server stats files: a small JSON reader that keeps every number by dotted path, and the cost
- * arithmetic for sock-echo and bypass-echo. */
-#include <ctype.h>
+/* Server stats files: every number by dotted path (read with jansson), and the cost arithmetic
+ * for sock-echo and bypass-echo. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/json.h"
 #include "gen/srvstats.h"
 
 #define SRVSTATS_FILE_MAX (64u << 10)
-#define JSON_NEST_MAX 8
+#define SRVSTATS_NEST_MAX 8
 
-struct jp {
-	const char *p, *end;
-	struct srvstats_snapshot *s;
-	int depth;
-};
-
+/*
+ * Keep every number of an object by its dotted path. Arrays (per-lcore tables) have no dotted
+ * names and are skipped, as are names too long to keep and objects nested deeper than
+ * SRVSTATS_NEST_MAX.
+ */
 static void
-jp_ws(struct jp *j)
+srvstats_collect(struct srvstats_snapshot *s, json_t *obj, const char *prefix, int depth)
 {
-	while (j->p < j->end && isspace((unsigned char)*j->p))
-		j->p++;
-}
+	char path[SRVSTATS_KEY_BYTES];
+	const char *key;
+	json_t *val;
 
-/* A string into buf (escapes kept as the escaped character, enough for key names). */
-static int
-jp_string(struct jp *j, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	if (j->p >= j->end || *j->p != '"')
-		return -1;
-	j->p++;
-	while (j->p < j->end && *j->p != '"') {
-		if (*j->p == '\\' && j->p + 1 < j->end)
-			j->p++;
-		if (buf != NULL && n + 1 < len)
-			buf[n++] = *j->p;
-		j->p++;
-	}
-	if (j->p >= j->end)
-		return -1;
-	j->p++;
-	if (buf != NULL)
-		buf[n] = '\0';
-	return 0;
-}
-
-static int jp_value(struct jp *j, const char *path);
-
-static int
-jp_object(struct jp *j, const char *path)
-{
-	char key[SRVSTATS_KEY_BYTES], sub[SRVSTATS_KEY_BYTES];
-
-	j->p++;
-	jp_ws(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		jp_ws(j);
-		if (jp_string(j, key, sizeof(key)) != 0)
-			return -1;
-		jp_ws(j);
-		if (j->p >= j->end || *j->p != ':')
-			return -1;
-		j->p++;
-		/* Inside an array, or a name too long to keep: the value stays unnamed. */
-		if (path[0] == '[' || strlen(path) + 1 + strlen(key) >= sizeof(sub)) {
-			strcpy(sub, "[]");
-		} else if (path[0] != '\0') {
-			strcpy(sub, path);
-			strcat(sub, ".");
-			strcat(sub, key);
-		} else {
-			strcpy(sub, key);
-		}
-		if (jp_value(j, sub) != 0)
-			return -1;
-		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
+	if (depth > SRVSTATS_NEST_MAX)
+		return;
+	json_object_foreach(obj, key, val) {
+		if (snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] != '\0' ? "." : "",
+			     key) >= (int)sizeof(path))
 			continue;
-		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			return 0;
-		}
-		return -1;
-	}
-}
-
-static int
-jp_array(struct jp *j)
-{
-	j->p++;
-	jp_ws(j);
-	if (j->p < j->end && *j->p == ']') {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		/* Values inside arrays (per-lcore tables) have no dotted name: skip them. */
-		if (jp_value(j, "[]") != 0)
-			return -1;
-		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == ']') {
-			j->p++;
-			return 0;
-		}
-		return -1;
-	}
-}
-
-static int
-jp_value(struct jp *j, const char *path)
-{
-	int rc = -1;
-
-	jp_ws(j);
-	if (j->p >= j->end || ++j->depth > JSON_NEST_MAX)
-		return -1;
-	if (*j->p == '{') {
-		rc = jp_object(j, path);
-	} else if (*j->p == '[') {
-		rc = jp_array(j);
-	} else if (*j->p == '"') {
-		rc = jp_string(j, NULL, 0);
-	} else if (strncmp(j->p, "true", 4) == 0 || strncmp(j->p, "null", 4) == 0) {
-		j->p += 4;
-		rc = 0;
-	} else if (strncmp(j->p, "false", 5) == 0) {
-		j->p += 5;
-		rc = 0;
-	} else {
-		char *e;
-		double v = strtod(j->p, &e);
-
-		if (e != j->p) {
-			j->p = e;
-			rc = 0;
-			if (path[0] != '\0' && path[0] != '[' && j->s->n < SRVSTATS_KEYS_MAX) {
-				snprintf(j->s->key[j->s->n], SRVSTATS_KEY_BYTES, "%s", path);
-				j->s->val[j->s->n++] = v;
-			}
+		if (json_is_object(val))
+			srvstats_collect(s, val, path, depth + 1);
+		else if (json_is_number(val) && s->n < SRVSTATS_KEYS_MAX) {
+			snprintf(s->key[s->n], SRVSTATS_KEY_BYTES, "%s", path);
+			s->val[s->n++] = json_number_value(val);
 		}
 	}
-	j->depth--;
-	return rc;
 }
 
 int
 srvstats_read(const char *path, struct srvstats_snapshot *s, char *err, size_t errlen)
 {
-	static char buf[SRVSTATS_FILE_MAX];
+	int stat_errno = 0;
 	struct stat st;
-	struct jp j;
-	size_t n;
-	FILE *f;
+	json_t *root;
 
 	memset(s, 0, sizeof(*s));
-	f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "server stats %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fileno(f), &st) == 0)
+	if (stat(path, &st) == 0)
 		s->mtime = st.st_mtim;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	j = (struct jp){ .p = buf, .end = buf + n, .s = s };
-	jp_ws(&j);
-	if (j.p >= j.end || *j.p != '{' || jp_value(&j, "") != 0) {
-		snprintf(err, errlen, "server stats %s: not a JSON object (at byte %zu)", path,
-			 (size_t)(j.p - buf));
+	else
+		stat_errno = errno;
+	root = json_read_file("server stats", path, SRVSTATS_FILE_MAX, err, errlen);
+	if (root == NULL)
+		return stat_errno != 0 ? -stat_errno : -EINVAL;
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "server stats %s: expected a JSON object, found %s", path,
+			 json_is_array(root) ? "an array" : "a single value");
+		json_decref(root);
 		return -EINVAL;
 	}
+	srvstats_collect(s, root, "", 0);
+	json_decref(root);
 	if (!isnan(srvstats_get(s, "syscalls")) && !isnan(srvstats_get(s, "messages")))
 		s->kind = SRVSTATS_SOCK_ECHO;
 	else if (!isnan(srvstats_get(s, "busy_cycles")) && !isnan(srvstats_get(s, "replies.udp")))
