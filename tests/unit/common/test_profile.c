@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests for driver profiles: keys, defaults, errors that name file and line, EAL argv. */
+/* Unit tests for driver profiles (rte_cfgfile): keys, defaults, errors naming file and line, argv. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,6 +112,73 @@ test_bad_values(void **state)
 }
 
 static void
+test_line_errors_say_what_was_expected(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "eal = --no-pci\npromisc on\n", ":2: expected 'key = value', got 'promisc on'" },
+		{ "[port]\nmtu = 1500\n", ":1: expected 'key = value', got '[port]'" },
+		{ "= 5\n", ":1: expected 'key = value'" },
+		{ "# c\nmtu = 1500 # ok\nmtu = big\n", ":3: bad value 'big' for 'mtu': expected an "
+		  "integer from 0 to 65535" },
+		{ "promisc = maybe\n", "expected on/off" },
+	};
+	struct profile p;
+	char err[512], want[600];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(write_profile(cases[i].text), 0);
+		assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
+		snprintf(want, sizeof(want), "%s%s", cases[i].want[0] == ':' ? path : "",
+			 cases[i].want);
+		if (strstr(err, want) == NULL)
+			fail_msg("case %zu: got '%s', want '%s'", i, err, want);
+		assert_null(strchr(err, '\n'));
+	}
+}
+
+static void
+test_long_lines_and_values(void **state)
+{
+	char text[1024], err[512] = "";
+	struct profile p;
+
+	/* A value rte_cfgfile would cut short must be an error, not a shorter EAL line. */
+	snprintf(text, sizeof(text), "eal = %0300d\n", 0);
+	assert_int_equal(write_profile(text), 0);
+	assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, ":1: "));
+	assert_non_null(strstr(err, "too long"));
+	snprintf(text, sizeof(text), "mtu = 1500\neal = %0400d\n", 0);
+	assert_int_equal(write_profile(text), 0);
+	assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, ":2: line longer than"));
+	/* The longest value that fits is read whole. */
+	snprintf(text, sizeof(text), "eal = --no-pci %0239d\n", 0);
+	assert_int_equal(write_profile(text), 0);
+	assert_int_equal(profile_load(path, &p, err, sizeof(err)), 0);
+	assert_int_equal(strlen(p.eal), 9 + 239);
+}
+
+static void
+test_empty_values_and_repeats(void **state)
+{
+	struct profile p;
+	char err[256] = "";
+
+	/* An empty ip means none; a repeated key: the last one counts (as it always did). */
+	assert_int_equal(write_profile("ip =\nmtu = 1500\nmtu = 9000\r\n"), 0);
+	assert_int_equal(profile_load(path, &p, err, sizeof(err)), 0);
+	assert_string_equal(p.ip, "");
+	assert_int_equal(p.mtu, 9000);
+	assert_int_equal(write_profile("rx_desc =\n"), 0);
+	assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, ":1: bad value '' for 'rx_desc'"));
+}
+
+static void
 test_missing_profile_says_where(void **state)
 {
 	struct profile p;
@@ -166,6 +233,9 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_unknown_key_names_line),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_line_errors_say_what_was_expected),
+		cmocka_unit_test(test_long_lines_and_values),
+		cmocka_unit_test(test_empty_values_and_repeats),
 		cmocka_unit_test(test_missing_profile_says_where),
 		cmocka_unit_test(test_every_shipped_profile_loads),
 		cmocka_unit_test(test_eal_argv),
