@@ -271,6 +271,10 @@ json_read_file(const char *what, const char *path, size_t max_bytes, char *err, 
 		root = NULL;
 	} else {
 		root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &jerr);
+		/* jansson quotes the bad token: keep the error on one printable line. */
+		for (char *c = jerr.text; root == NULL && *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		if (root == NULL)
 			snprintf(err, errlen, "%s %s:%d:%d: %s", what, path, jerr.line,
 				 jerr.column, jerr.text);
