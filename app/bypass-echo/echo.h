@@ -42,6 +42,9 @@ struct echo_app {
 	uint64_t link_changes;
 	bool no_huge;
 	const char *stats_json;
+	/* echo_diag_check: drops counted when each kind was last hinted at, and when */
+	uint64_t diag_seen[STACK_VERDICT_MAX];
+	uint64_t diag_hint_tsc[STACK_VERDICT_MAX];
 };
 
 /* Totals over every worker lcore. */
@@ -58,5 +61,20 @@ void echo_stats_print_line(const struct echo_app *app);
 void echo_stats_print_final(const struct echo_app *app);
 int echo_stats_write_json(const struct echo_app *app);
 int echo_telemetry_register(struct echo_app *app);
+
+bool echo_is_tap(const struct echo_app *app);
+/*
+ * net_tap: give the kernel-side interface a MAC of its own (the PMD gives it the port's, and our
+ * stack drops frames from our own MAC). Call once the port has started: the start restores the
+ * port's MAC on the kernel side. Says what it did on stdout; returns 0 or a negative errno.
+ */
+int echo_tap_own_mac(struct echo_app *app);
+/*
+ * Called by the main lcore with fresh totals: when drops a user can fix have grown (our MAC as a
+ * source; and while no ping or UDP has been answered yet: another address, a port we do not
+ * serve, an address conflict), one line on stderr naming the cause and the fix, at most once per
+ * DIAG_HINT_INTERVAL_S for each kind.
+ */
+void echo_diag_check(struct echo_app *app, const struct echo_totals *t);
 
 #endif

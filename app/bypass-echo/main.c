@@ -37,6 +37,7 @@ struct echo_opts {
 	unsigned int nb_udp_ports;
 	double stats_interval_s;
 	const char *stats_json;
+	bool keep_tap_mac;
 };
 
 static void
@@ -58,6 +59,8 @@ usage(void)
 	       "  --port N              DPDK port id (default 0)\n"
 	       "  --stats-interval S    print counters every S seconds (default: at exit only)\n"
 	       "  --stats-json FILE     write counters to FILE (every interval and at exit)\n"
+	       "  --keep-tap-mac        net_tap: leave the kernel side with the port's MAC (by\n"
+	       "                        default it gets its own, so its frames are not ours)\n"
 	       "  -h, --help            this text\n"
 	       "SIGUSR1 prints the counters; SIGINT/SIGTERM stop with final counters.\n"
 	       "Telemetry: dpdk-telemetry.py -f bypass-echo, then /bypass/stats.\n");
@@ -129,6 +132,7 @@ parse_args(int argc, char **argv, struct echo_opts *o)
 		{"port", required_argument, NULL, 'p'},
 		{"stats-interval", required_argument, NULL, 's'},
 		{"stats-json", required_argument, NULL, 'j'},
+		{"keep-tap-mac", no_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -162,6 +166,9 @@ parse_args(int argc, char **argv, struct echo_opts *o)
 			break;
 		case 'j':
 			o->stats_json = optarg;
+			break;
+		case 'K':
+			o->keep_tap_mac = true;
 			break;
 		case 'h':
 			usage();
@@ -365,6 +372,10 @@ main_loop(struct echo_app *app, const struct echo_opts *o)
 	clock_gettime(CLOCK_MONOTONIC, &tick);
 	while (!quit_signal) {
 		bool now = port_link_up(app->port.port_id);
+		struct echo_totals totals;
+
+		echo_totals_sum(app, &totals);
+		echo_diag_check(app, &totals);
 
 		if (now != link) {
 			app->link_changes++;
@@ -438,6 +449,9 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	/* After the start: its MAC restore gave the kernel side the port's MAC again. */
+	if (echo_is_tap(&app) && !opts.keep_tap_mac)
+		echo_tap_own_mac(&app);
 	if (echo_telemetry_register(&app) != 0)
 		log_warn("telemetry command /bypass/stats not registered");
 	print_start(&app, opts.ip);
