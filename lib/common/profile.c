@@ -158,8 +158,8 @@ profile_lines(FILE *f, const char *path, int *entry_line, int max, char *err, si
 		if (*s == '\0')
 			continue;
 		if (*s == '[' || strchr(s, '=') == NULL || *s == '=') {
-			snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, lineno,
-				 s);
+			snprintf(err, errlen, "%s:%d: expected 'key = value'%s, got '%s'", path,
+				 lineno, *s == '[' ? " (profiles have no [sections])" : "", s);
 			return -EINVAL;
 		}
 		if (n == max) {
