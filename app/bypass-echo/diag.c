@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* What bypass-echo tells its user about the link: net_tap's kernel-side MAC, and drops they can fix. */
+/* What bypass-echo tells its user: net_tap's kernel-side MAC, and drops a user can fix. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -119,8 +119,8 @@ echo_tap_own_mac(struct echo_app *app)
 	rte_ether_format_addr(ours, sizeof(ours), &app->port.mac);
 	rte_ether_format_addr(theirs, sizeof(theirs), &peer);
 	if (rc != 0) {
-		log_warn("net_tap: could not give %s its own MAC %s (SIOCSIFHWADDR: %s); frames from "
-			 "it carry ours (%s) and are dropped: set it with "
+		log_warn("net_tap: could not give %s its own MAC %s (SIOCSIFHWADDR: %s); frames "
+			 "from it carry ours (%s) and are dropped: set it with "
 			 "'ip link set %s address %s'", ifname, theirs, strerror(-rc), ours, ifname,
 			 theirs);
 		return rc;
@@ -141,7 +141,8 @@ diag_bad_src(const struct echo_app *app, uint64_t n)
 
 	rte_ether_format_addr(ours, sizeof(ours), &app->port.mac);
 	if (echo_is_tap(app) && diag_tap_ifname(app, ifname) == 0 &&
-	    diag_hwaddr(ifname, &kmac, false) == 0 && rte_is_same_ether_addr(&kmac, &app->port.mac)) {
+	    diag_hwaddr(ifname, &kmac, false) == 0 &&
+	    rte_is_same_ether_addr(&kmac, &app->port.mac)) {
 		diag_peer_mac(&app->port.mac, &peer);
 		rte_ether_format_addr(peer_s, sizeof(peer_s), &peer);
 		diag_ip_cmd(ip, sizeof(ip));
@@ -169,8 +170,8 @@ diag_hint(const struct echo_app *app, enum stack_verdict v, uint64_t n)
 		break;
 	case STACK_DROP_IP_NOT_FOR_US:
 		log_warn("dropped %" PRIu64 " IPv4 packet(s) for an address that is not ours "
-			 "(ip_not_for_us): we answer as %s; send to it, or start with --ip ADDR/PREFIX",
-			 n, ip);
+			 "(ip_not_for_us): we answer as %s; send to it, or start with "
+			 "--ip ADDR/PREFIX", n, ip);
 		break;
 	case STACK_DROP_UDP_PORT_CLOSED:
 		log_warn("dropped %" PRIu64 " UDP datagram(s) to a port we do not serve "
@@ -193,7 +194,8 @@ echo_diag_check(struct echo_app *app, const struct echo_totals *t)
 		STACK_DROP_ARP_CONFLICT,
 	};
 	uint64_t now = rte_get_tsc_cycles(), interval = rte_get_tsc_hz() * DIAG_HINT_INTERVAL_S;
-	bool answered = t->stack.verdicts[STACK_REPLY_ICMP] + t->stack.verdicts[STACK_REPLY_UDP] > 0;
+	bool answered = t->stack.verdicts[STACK_REPLY_ICMP] +
+			t->stack.verdicts[STACK_REPLY_UDP] > 0;
 
 	for (size_t i = 0; i < RTE_DIM(fixable); i++) {
 		enum stack_verdict v = fixable[i];

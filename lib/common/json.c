@@ -218,7 +218,8 @@ json_write_file(const char *path, json_fill_fn fill, void *arg, char *err, size_
 	}
 	json_init(&w, f, true);
 	fill(&w, arg);
-	while (w.depth > 0 || w.too_deep > 0)	/* a fill that forgot an end: still write what it gave */
+	/* A fill that forgot an end: still write what it gave. */
+	while (w.depth > 0 || w.too_deep > 0)
 		json_close(&w);
 	if (w.failed) {
 		fclose(f);

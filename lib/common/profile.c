@@ -202,8 +202,8 @@ profile_load(const char *name, struct profile *p, char *err, size_t errlen)
 	cfg = rte_cfgfile_load_with_params(p->path, CFG_FLAG_GLOBAL_SECTION | CFG_FLAG_EMPTY_VALUES,
 					   &params);
 	if (cfg == NULL) {
-		snprintf(err, errlen, "%s: rte_cfgfile could not read it (out of memory, or changed "
-			 "while read)", p->path);
+		snprintf(err, errlen, "%s: rte_cfgfile could not read it (out of memory, or "
+			 "changed while read)", p->path);
 		return -EIO;
 	}
 	if (rte_cfgfile_section_entries(cfg, "GLOBAL", entries, PROFILE_ENTRIES_MAX) != n) {
@@ -217,8 +217,9 @@ profile_load(const char *name, struct profile *p, char *err, size_t errlen)
 
 		/* rte_cfgfile truncates what does not fit its fixed-size fields. */
 		if (strlen(val) >= CFG_VALUE_LEN - 1 || strlen(key) >= CFG_NAME_LEN - 1) {
-			snprintf(err, errlen, "%s:%d: '%.20s...' is too long (at most %d characters "
-				 "per value)", p->path, entry_line[i], key, CFG_VALUE_LEN - 2);
+			snprintf(err, errlen, "%s:%d: '%.20s...' is too long (at most %d "
+				 "characters per value)", p->path, entry_line[i], key,
+				 CFG_VALUE_LEN - 2);
 			rc = -EINVAL;
 			break;
 		}

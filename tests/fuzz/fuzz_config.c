@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* libFuzzer target for the file readers: driver profiles (rte_cfgfile) and server stats (jansson). */
+/* libFuzzer target for the file readers: profiles (rte_cfgfile) and server stats (jansson). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

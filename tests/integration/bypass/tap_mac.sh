@@ -64,7 +64,8 @@ wait_for "! ip -n $ns link show $tap" 10 || fail "tap $tap still there after the
 start_echo keep --keep-tap-mac
 log="$T_TMP/echo_keep.log"
 port_mac=$(sed -n 's/.*on port 0 (net_tap, \([0-9A-Fa-f:]*\)).*/\1/p' "$log" | tr 'A-F' 'a-f')
-[ "$(kernel_mac)" = "$port_mac" ] || fail "--keep-tap-mac: kernel side $(kernel_mac), port $port_mac"
+[ "$(kernel_mac)" = "$port_mac" ] ||
+	fail "--keep-tap-mac: kernel side $(kernel_mac), port $port_mac"
 ! grep -q 'gave the kernel side' "$log" || fail "--keep-tap-mac: the MAC was changed anyway"
 out=$(ip netns exec "$ns" ping -c 6 -i 0.3 -W 1 198.18.0.2) || true
 echo "$out" | grep -q ' 0 received' || fail "expected no replies while the kernel side has our MAC"
@@ -90,5 +91,6 @@ print(f"--keep-tap-mac run: eth_bad_src {bad}, icmp replies {s['replies']['icmp'
 assert bad >= 1 and s["replies"]["icmp"] == 5
 assert s["rx"] == sum(s["replies"].values()) + sum(s["drops"].values())
 PY
-[ "$(ls /dev/hugepages | wc -l)" -eq "$huge_before" ] || fail "hugepage files left in /dev/hugepages"
+[ "$(ls /dev/hugepages | wc -l)" -eq "$huge_before" ] ||
+	fail "hugepage files left in /dev/hugepages"
 say "PASS: own MAC given and said; with --keep-tap-mac one hint line whose command fixes ping"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Unit tests for driver profiles (rte_cfgfile): keys, defaults, errors naming file and line, argv. */
+/* Unit tests for driver profiles (rte_cfgfile): keys, defaults, errors naming file and line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,8 +118,8 @@ test_line_errors_say_what_was_expected(void **state)
 		const char *text, *want;
 	} cases[] = {
 		{ "eal = --no-pci\npromisc on\n", ":2: expected 'key = value', got 'promisc on'" },
-		{ "[port]\nmtu = 1500\n", ":1: expected 'key = value' (profiles have no [sections]), "
-		  "got '[port]'" },
+		{ "[port]\nmtu = 1500\n",
+		  ":1: expected 'key = value' (profiles have no [sections]), got '[port]'" },
 		{ "= 5\n", ":1: expected 'key = value'" },
 		{ "# c\nmtu = 1500 # ok\nmtu = big\n", ":3: bad value 'big' for 'mtu': expected an "
 		  "integer from 0 to 65535" },

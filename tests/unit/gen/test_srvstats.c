@@ -47,7 +47,8 @@ teardown(void **state)
 
 static const char bypass_a[] =
 	"{\"pid\": 42, \"uptime_s\": 1.5, \"driver\": \"net_tap\", \"no_huge\": false,\n"
-	" \"replies\": {\"udp\": 100, \"icmp\": 2}, \"drops\": {\"no_port\": 3, \"eth_bad_src\": 4},\n"
+	" \"replies\": {\"udp\": 100, \"icmp\": 2},\n"
+	" \"drops\": {\"no_port\": 3, \"eth_bad_src\": 4},\n"
 	" \"busy_cycles\": 1000000, \"idle_cycles\": 3000000, \"tsc_hz\": 2e9,\n"
 	" \"lcores\": [{\"rx\": 7}], \"port\": null}\n";
 static const char bypass_b[] =
@@ -142,8 +143,8 @@ test_deep_and_long_names_are_skipped(void **state)
 	struct srvstats_snapshot s;
 	char err[512] = "";
 
-	assert_int_equal(write_stats("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":"
-				     "{\"j\":1}}}}}}}}},\"messages\":1,\"syscalls\":1,"
+	assert_int_equal(write_stats("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":"
+				     "{\"h\":{\"i\":{\"j\":1}}}}}}}}},\"messages\":1,\"syscalls\":1,"
 				     "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":5}"),
 			 0);
 	assert_int_equal(srvstats_read(path, &s, err, sizeof(err)), 0);
