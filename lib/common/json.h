@@ -28,7 +28,7 @@ struct json_writer {
 	bool pretty;
 	bool failed;                          /* out of memory, or nested too deep */
 	int too_deep;                         /* containers opened beyond JSON_MAX_DEPTH */
-	json_t *open[JSON_MAX_DEPTH];  /* open[0..depth-1]: the containers being filled */
+	json_t *open[JSON_MAX_DEPTH];         /* open[0..depth-1]: the containers being filled */
 };
 
 void json_init(struct json_writer *w, FILE *f, bool pretty);

@@ -333,8 +333,9 @@ lab_server_start() {
 	else
 		lab_server_wait_log "bypass-echo: serving" "$LAB_SERVER_WAIT_S" || return 1
 	fi
-	# net_tap's port start gives the kernel side the port's MAC again (the PMD's MAC restore):
-	# set the peer's own once more, now that the port runs.
+	# net_tap's port start gives the kernel side the port's MAC again (the PMD's MAC restore);
+	# bypass-echo then gives it one of its own, and the lab sets its fixed peer MAC once more,
+	# now that the port runs, so the peer's MAC is the same in every run.
 	[ "$base" != net_tap ] ||
 		ip -n "$LAB_NS_TAP" link set "$LAB_TAP_IF" address "$LAB_TAP_PEER_MAC"
 	if [ -n "$CLIENT_NS" ]; then

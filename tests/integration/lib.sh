@@ -118,9 +118,10 @@ check() {
 	fi
 }
 
-# tap_peer_mac NS IFACE MAC: give net_tap's kernel side its own MAC. Call it once bypass-echo
+# tap_peer_mac NS IFACE MAC: give net_tap's kernel side a chosen MAC. Call it once bypass-echo
 # serves: the port's start sets the kernel side back to the port's MAC (the PMD's MAC restore),
-# and frames from our own MAC are dropped as eth_bad_src.
+# after which bypass-echo gives it one of its own (unless --keep-tap-mac); tests that need a
+# known peer MAC set theirs after that.
 tap_peer_mac() {
 	ip -n "$1" link set "$2" address "$3"
 }
