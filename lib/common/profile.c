@@ -217,9 +217,9 @@ profile_load(const char *name, struct profile *p, char *err, size_t errlen)
 
 		/* rte_cfgfile truncates what does not fit its fixed-size fields. */
 		if (strlen(val) >= CFG_VALUE_LEN - 1 || strlen(key) >= CFG_NAME_LEN - 1) {
-			snprintf(err, errlen, "%s:%d: '%.20s...' is too long (at most %d "
-				 "characters per value)", p->path, entry_line[i], key,
-				 CFG_VALUE_LEN - 2);
+			snprintf(err, errlen, "%s:%d: '%.20s...': key or value too long (keys "
+				 "take at most %d characters, values %d)", p->path, entry_line[i],
+				 key, CFG_NAME_LEN - 2, CFG_VALUE_LEN - 2);
 			rc = -EINVAL;
 			break;
 		}
