@@ -41,7 +41,8 @@ libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (libbpf_verbose)
 		fprintf(stderr, "libbpf: %s\n", line);
 	if (level == LIBBPF_WARN && n > 0)
-		snprintf(libbpf_last, sizeof(libbpf_last), "%s", line);
+		snprintf(libbpf_last, sizeof(libbpf_last), "%s",
+			 strncmp(line, "libbpf: ", 8) == 0 ? line + 8 : line);
 	return 0;
 }
 
@@ -107,9 +108,19 @@ map_fd(struct sockmap_accel *a, const char *name, char *err, size_t errlen)
 	return bpf_map__fd(m);
 }
 
+/* libbpf's own codes (LIBBPF_ERRNO__*, above 4000) have texts strerror() does not know. */
+static const char *
+bpf_strerror(int rc, char *buf, size_t len)
+{
+	if (libbpf_strerror(rc, buf, len) < 0)
+		snprintf(buf, len, "%s", strerror(-rc));
+	return buf;
+}
+
 int
 sockmap_load(struct sockmap_accel *a, const char *path, char *err, size_t errlen)
 {
+	char why[128];
 	int rc;
 
 	memset(a, 0, sizeof(*a));
@@ -123,14 +134,15 @@ sockmap_load(struct sockmap_accel *a, const char *path, char *err, size_t errlen
 	a->obj = bpf_object__open_file(path, NULL);
 	if (!a->obj) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot open BPF object %s: %s%s%s", path, strerror(-rc),
+		snprintf(err, errlen, "cannot open BPF object %s: %s%s%s", path,
+			 bpf_strerror(rc, why, sizeof(why)),
 			 libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
 		goto out;
 	}
 	rc = bpf_object__load(a->obj);
 	if (rc < 0) {
 		snprintf(err, errlen, "the kernel refused BPF object %s: %s%s%s", path,
-			 strerror(-rc), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
+			 bpf_strerror(rc, why, sizeof(why)), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
 		goto out_close;
 	}
 	rc = map_fd(a, "sock_hash", err, errlen);
