@@ -95,6 +95,7 @@ lab_sockmap_start() {
 	SM_CGROUP=$(lab_sockmap_stat cgroup)
 	# sh puts itself into the cgroup, then becomes the program: the pid the lab records is the
 	# program's, and its sockets belong to the cgroup from the first one on.
+	# shellcheck disable=SC2016
 	SRV_WRAP=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$SM_CGROUP")
 	CLIENT_WRAP=("${SRV_WRAP[@]}")
 	SRV_DESC_SM="; server and client in cgroup $SM_CGROUP with sockmap-accel"
