@@ -52,6 +52,7 @@ struct instance {
 	char cgroup[CG2_PATH_MAX];
 	bool cg_created;
 	bool cg2_mounted;
+	bool keep_state;	/* something could not be removed: the next start retries */
 	int cgroup_fd;
 	struct sockmap_accel bpf;
 	bool bpf_loaded;
@@ -325,7 +326,8 @@ instance_unlock(struct instance *in)
 {
 	if (in->lock_fd < 0)
 		return;
-	unlink(LOCK_FILE);
+	if (!in->keep_state)
+		unlink(LOCK_FILE);
 	close(in->lock_fd);
 	in->lock_fd = -1;
 	rmdir(RUN_DIR);	/* only when empty: a private cgroup2 mount point is gone by now */
@@ -377,19 +379,21 @@ instance_cgroup_release(struct instance *in)
 		in->cgroup_fd = -1;
 	}
 	if (in->cg_created) {
-		if (cg2_remove(in->cgroup, &moved, err, sizeof(err)) < 0)
-			log_warn("%s", err);
-		else if (moved)
+		if (cg2_remove(in->cgroup, &moved, err, sizeof(err)) < 0) {
+			log_warn("%s; the next start (or sockmap-accel --cleanup) retries", err);
+			in->keep_state = true;
+		} else if (moved) {
 			log_warn("moved %d process(es) still in %s to its parent cgroup", moved,
 				 in->cgroup);
-		in->cg_created = false;
+		}
 	}
-	if (in->cg2_mounted) {
-		if (umount2(PRIVATE_CG2, MNT_DETACH) < 0)
+	if (in->cg2_mounted && !in->keep_state) {
+		if (umount2(PRIVATE_CG2, MNT_DETACH) < 0) {
 			log_warn("umount %s: %s", PRIVATE_CG2, strerror(errno));
-		else
+			in->keep_state = true;
+		} else {
 			rmdir(PRIVATE_CG2);
-		in->cg2_mounted = false;
+		}
 	}
 }
 
