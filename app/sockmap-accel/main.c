@@ -72,7 +72,7 @@ usage(FILE *f)
 		"Redirect TCP between local sockets of the processes in cgroup DIR straight into\n"
 		"the peer socket (eBPF sock_ops + sk_msg on a SOCKHASH), skipping TCP/IP.\n"
 		"\n"
-		"  --cgroup DIR         a cgroup v2 directory: made if missing (and removed at exit);\n"
+		"  --cgroup DIR         a cgroup v2 directory: made if missing (removed at exit);\n"
 		"                       a bare NAME is made under the mounted cgroup2 hierarchy,\n"
 		"                       which is mounted at %s when the host has none\n"
 		"  --object FILE        the BPF object (default %s)\n"
@@ -286,12 +286,12 @@ instance_lock(struct instance *in, char *err, size_t errlen)
 				snprintf(err, errlen, "flock %s: %s", LOCK_FILE, strerror(-rc));
 				return rc;
 			}
-			snprintf(err, errlen, "another sockmap-accel is active (pid %ld, cgroup %s; "
-				 "lock %s): stop it first (kill -TERM %ld)", st.pid,
+			snprintf(err, errlen, "another sockmap-accel is active (pid %ld, "
+				 "cgroup %s; lock %s): stop it first (kill -TERM %ld)", st.pid,
 				 st.cgroup[0] ? st.cgroup : "not made yet", LOCK_FILE, st.pid);
 			return -EBUSY;
 		}
-		/* The holder we waited for may have unlinked the file meanwhile: lock the live one. */
+		/* A holder that just ended may have unlinked the file: lock the one on disk. */
 		if (fstat(fd, &a) == 0 && stat(LOCK_FILE, &b) == 0 && a.st_ino == b.st_ino &&
 		    a.st_dev == b.st_dev)
 			break;
@@ -349,10 +349,10 @@ instance_cgroup(struct instance *in, const char *arg, char *err, size_t errlen)
 			return rc;
 		snprintf(in->cgroup, sizeof(in->cgroup), "%s/%s", root, arg);
 	}
-	/* A mount left by a killed instance is ours too: it is found above and unmounted at exit. */
+	/* A mount left by a killed instance is ours too: found above, unmounted at exit. */
 	if (!in->cg2_mounted && strncmp(in->cgroup, PRIVATE_CG2 "/", strlen(PRIVATE_CG2) + 1) == 0)
 		in->cg2_mounted = true;
-	/* Recorded before mkdir: a SIGKILL right after it still leaves a note for the next start. */
+	/* Recorded before mkdir: a SIGKILL right after it still leaves a note for the next one. */
 	in->cg_created = access(in->cgroup, F_OK) < 0;
 	instance_state_write(in);
 	rc = cg2_make(in->cgroup, &in->cg_created, err, errlen);

@@ -142,7 +142,8 @@ sockmap_load(struct sockmap_accel *a, const char *path, char *err, size_t errlen
 	rc = bpf_object__load(a->obj);
 	if (rc < 0) {
 		snprintf(err, errlen, "the kernel refused BPF object %s: %s%s%s", path,
-			 bpf_strerror(rc, why, sizeof(why)), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
+			 bpf_strerror(rc, why, sizeof(why)), libbpf_last[0] ? "; libbpf: " : "",
+			 libbpf_last);
 		goto out_close;
 	}
 	rc = map_fd(a, "sock_hash", err, errlen);

@@ -285,8 +285,8 @@ lab_server_start() {
 			SRV_DESC+=$SRV_DESC_SM
 		fi
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "${SRV_WRAP[@]}" "$SE" "$TARGET" \
-			--io "$io" --threads "$nthreads" --cpus "$M_server_cpus" --stats-json "$SRV_STATS" \
-			--stats-interval "$LAB_STATS_INTERVAL_S"
+			--io "$io" --threads "$nthreads" --cpus "$M_server_cpus" \
+			--stats-json "$SRV_STATS" --stats-interval "$LAB_STATS_INTERVAL_S"
 		SRV_PID=$LAB_PID
 		lab_server_wait_log "listening on" 10
 		return

@@ -113,7 +113,8 @@ sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$EG" "tcp:127.0.0.1:$PORT
 	--warmup 0 --quiet --json "$STATS.cell"
 kill $srv; wait $srv || true
 sleep 0.3
-echo "redirected $(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["redirected_msgs"])' "$STATS")"
+echo "redirected $(/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["redirected_msgs"])' "$STATS")"
 kill -TERM $pid; wait $pid
 ! grep -q ' /run/sockmap-accel/cgroup2 ' /proc/self/mounts || { echo "still mounted"; exit 1; }
 [ ! -e /run/sockmap-accel ] || { echo "/run/sockmap-accel left"; exit 1; }

@@ -26,9 +26,9 @@ check 1 "cgroup $T_TMP/cg: its parent $T_TMP is not a cgroup v2 directory" \
 check 1 "not a cgroup v2 directory" "$SMA" --cgroup /nonexistent-dir/cg
 # A read-only cgroup v2 mount, in a mount namespace of its own.
 mkdir "$T_TMP/ro"
-check 1 "cannot create cgroup $T_TMP/ro/cg: Read-only file system" unshare -m \
-	--propagation private sh -c 'mount -t cgroup2 -o ro none "$1" && exec "$2" --cgroup "$1/cg"' \
-	sh "$T_TMP/ro" "$SMA"
+check 1 "cannot create cgroup $T_TMP/ro/cg: Read-only file system" \
+	unshare -m --propagation private \
+	sh -c 'mount -t cgroup2 -o ro none "$1" && exec "$2" --cgroup "$1/cg"' sh "$T_TMP/ro" "$SMA"
 # A file that is not a BPF object.
 echo "not an ELF" >"$T_TMP/bad.bpf.o"
 check 1 "cannot open BPF object $T_TMP/bad.bpf.o" "$SMA" --cgroup "bypass-t$$-x" \

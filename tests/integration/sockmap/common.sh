@@ -1,15 +1,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Helpers of the sockmap-accel tests; source after tests/integration/lib.sh.
+# Helpers of the sockmap-accel tests; source after tests/integration/lib.sh. sock-echo's
+# helpers (SE, PY, free_port, json_get, se_start) come with them.
+. "$SOURCE_DIR/tests/integration/sock/common.sh"
 
 SMA=$BUILD_DIR/app/sockmap-accel/sockmap-accel
 SMA_OBJ=$BUILD_DIR/lib/sockmap/sockmap.bpf.o
-SE=$BUILD_DIR/app/sock-echo/sock-echo
 EG=$BUILD_DIR/app/echo-gen/echo-gen
-PY=/usr/bin/python3
 SMA_STATE=/run/sockmap-accel/lock
 [ -x "$SMA" ] || fail "no sockmap-accel at $SMA (build first)"
 [ -r "$SMA_OBJ" ] || fail "no BPF object at $SMA_OBJ (build first)"
-[ -x "$PY" ] || skip "needs /usr/bin/python3 (Debian's python3 package)"
+[ -x "$EG" ] || fail "no echo-gen at $EG (build first)"
 
 need_sockmap() {
 	need_root
@@ -18,16 +18,6 @@ need_sockmap() {
 	if [ -e "$SMA_STATE" ] && ! flock -n "$SMA_STATE" true; then
 		skip "another sockmap-accel holds $SMA_STATE: $(tr '\n' ' ' <"$SMA_STATE")"
 	fi
-}
-
-json_get() {
-	"$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
-}
-
-# A loopback TCP port that was free a moment ago.
-free_port() {
-	"$PY" -c 'import socket
-t = socket.socket(); t.bind(("127.0.0.1", 0)); print(t.getsockname()[1])'
 }
 
 # The sk_msg and sock_ops programs loaded now, and every cgroup attachment: what a test
