@@ -60,12 +60,12 @@ lab_sockmap_vars() {
 
 # One preflight line; fails when the shortcut cannot run here.
 lab_sockmap_preflight() {
-	local mnt
+	local mnt cg2="not mounted (sockmap-accel mounts its own)"
 	lab_sockmap_vars
 	if lab_sockmap_check; then
 		mnt=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
-		lab_check ok sockmap "BPF, cgroup BPF and sockmap in the kernel; cgroup v2" \
-			"${mnt:+mounted on $mnt}${mnt:-not mounted (sockmap-accel mounts its own)}"
+		[ -z "$mnt" ] || cg2="mounted on $mnt"
+		lab_check ok sockmap "BPF, cgroup BPF and sockmap in the kernel; cgroup v2 $cg2"
 	else
 		lab_check no sockmap "tcp+sockmap cannot run: $REASON"
 		return 1
