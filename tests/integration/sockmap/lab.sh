@@ -17,6 +17,26 @@ fi
 on_exit "'$LAB' topo down"
 before=$(bpf_snapshot)
 
+# The cell check itself, on counters given by hand: 100 messages of 64 B sent, so 2 x 100
+# messages = 12800 B must be redirected and none missed.
+(
+	LAB_SRC=$SOURCE_DIR
+	. "$SOURCE_DIR/scripts/lab.d/common.sh"
+	. "$SOURCE_DIR/scripts/lab.d/run.sh"
+	. "$SOURCE_DIR/scripts/lab.d/sockmap.sh"
+	echo '[{"sent": 100, "payload_bytes": 64}]' >"$T_TMP/cell.json"
+	SM_CGROUP=/x SM_LOG=/dev/null SM_BEFORE="5 640 0"
+	for want in "ok 105 13440 0" "fail 105 13376 0" "fail 105 13440 1"; do
+		read -r verdict AFTER <<<"$want"
+		lab_sockmap_counters() { echo "$AFTER"; }
+		CELL_SUMMARY=x
+		if lab_sockmap_cell_check "$T_TMP/cell.json"; then got=ok; else got=fail; fi
+		[ "$got" = "$verdict" ] || { echo "counters $AFTER: $got, expected $verdict"; exit 1; }
+		echo "counters before '$SM_BEFORE', after '$AFTER': $got ${REASON:-}"
+	done
+) >"$T_TMP/check.log" 2>&1 || fail "the cell check: $(cat "$T_TMP/check.log")"
+sed 's/^/lab: /' "$T_TMP/check.log"
+
 check 1 "matrix: unknown path 'udp+sockmap'" "$LAB" run --paths udp+sockmap
 check 1 "matrix: unknown path 'tcp+sockmap+nope'" "$LAB" run --paths tcp+sockmap+nope
 [ "$CHECK_FAILURES" = 0 ] || fail "+sockmap accepted where it does not apply"
