@@ -6,6 +6,7 @@ DEPS_PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libcmocka-dev liburing-dev libjansson-dev
 	iproute2 iputils-ping python3 python3-scapy gnuplot-nox ethtool
 	clang libclang-rt-14-dev procps kmod
+	libbpf-dev bpftool
 )
 
 # Install what is missing (root only). Returns non-zero with a message when it cannot.

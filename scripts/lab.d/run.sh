@@ -55,11 +55,17 @@ lab_matrix_check() {
 			lab_die "matrix: unknown path '$p'" \
 				"(paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS;" \
 				"kernel paths take @IO with IO one of: $LAB_IO_MODES;" \
-				"any path takes +1cpu or +single)"
+				"any path takes +1cpu or +single; tcp takes +sockmap)"
+	done
+	# Streams carry bigger messages (echo-gen takes up to 16 MiB); a datagram cannot.
+	local size_max=16777216
+	for p in $M_paths; do
+		case "$(lab_path_base "$p")" in tcp | uds-stream) ;; *) size_max=65507 ;; esac
 	done
 	for s in $M_sizes; do
-		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le 65507 ] ||
-			lab_die "matrix: size '$s': expected payload bytes from 1 to 65507"
+		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le "$size_max" ] ||
+			lab_die "matrix: size '$s': expected payload bytes from 1 to $size_max" \
+				"(65507 when a path carries datagrams)"
 	done
 	for c in $M_cells; do
 		[[ $c == latency || $c == throughput ]] ||
@@ -128,7 +134,9 @@ lab_path_io() {
 }
 
 lab_path_place() {
-	[[ $1 == *+* ]] && echo "${1#*+}"
+	local p
+	p=$(lab_path_strip_sockmap "$1")
+	[[ $p == *+* ]] && echo "${p#*+}"
 	return 0
 }
 
@@ -138,6 +146,7 @@ lab_path_known() {
 	io=$(lab_path_io "$1")
 	place=$(lab_path_place "$1")
 	[ -z "$place" ] || [[ " $LAB_PLACES " == *" $place "* ]] || return 1
+	! lab_path_sockmap "$1" || [ "$base" = tcp ] || return 1
 	if [[ " $LAB_KERNEL_PATHS " == *" $base "* ]]; then
 		[ -z "$io" ] || [[ " $LAB_IO_MODES " == *" $io "* ]]
 	else
@@ -163,6 +172,7 @@ lab_path_available() {
 	[ -x "$EG" ] || { REASON="echo-gen is not built ($EG)"; return 1; }
 	if lab_is_kernel_path "$1"; then
 		[ -x "$SE" ] || { REASON="sock-echo is not built ($SE)"; return 1; }
+		! lab_path_sockmap "$1" || lab_sockmap_check || return 1
 		return 0
 	fi
 	[ -x "$BE" ] || { REASON="bypass-echo is not built ($BE)"; return 1; }
@@ -250,6 +260,8 @@ lab_server_start() {
 	SRV_PIDFILE=$LAB_RUN/server-$f.pid
 	CLIENT_NS=
 	CLIENT_ARGS=()
+	SRV_WRAP=()
+	CLIENT_WRAP=()
 	rm -f "$SRV_STATS"
 	if [ "$base" = net_ring ]; then
 		# Generator and echo in one process: nothing to start.
@@ -268,9 +280,13 @@ lab_server_start() {
 		[ "$io" = busy-poll ] && CLIENT_ARGS+=(--busy-poll)
 		nthreads=$(tr ',' '\n' <<<"$M_server_cpus" | wc -l)
 		SRV_DESC="sock-echo --io $io --threads $nthreads --cpus $M_server_cpus"
-		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$SE" "$TARGET" --io "$io" \
-			--threads "$nthreads" --cpus "$M_server_cpus" --stats-json "$SRV_STATS" \
-			--stats-interval "$LAB_STATS_INTERVAL_S"
+		if lab_path_sockmap "$path"; then
+			lab_sockmap_start "$f" || return 1
+			SRV_DESC+=$SRV_DESC_SM
+		fi
+		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "${SRV_WRAP[@]}" "$SE" "$TARGET" \
+			--io "$io" --threads "$nthreads" --cpus "$M_server_cpus" \
+			--stats-json "$SRV_STATS" --stats-interval "$LAB_STATS_INTERVAL_S"
 		SRV_PID=$LAB_PID
 		lab_server_wait_log "listening on" 10
 		return
@@ -372,6 +388,7 @@ lab_event() {
 lab_server_stop() {
 	[ -n "${SRV_PIDFILE:-}" ] && [ -e "$SRV_PIDFILE" ] && lab_stop_pidfile "$SRV_PIDFILE"
 	SRV_PIDFILE=
+	lab_sockmap_stop
 	return 0
 }
 
@@ -400,7 +417,9 @@ lab_cell_record_bad() {
 		"lab.kind=\"$kind\"" "lab.status=\"$status\"" \
 		"lab.reason=$(lab_json_str "$reason")" \
 		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
-		"lab.server=$(lab_json_str "${SRV_DESC:-}")" "lab.no_huge=$LAB_NO_HUGE_JSON"
+		"lab.server=$(lab_json_str "${SRV_DESC:-}")" "lab.no_huge=$LAB_NO_HUGE_JSON" \
+		"${CELL_EXTRA[@]}"
+	CELL_EXTRA=()
 }
 
 lab_json_str() {
@@ -412,6 +431,7 @@ lab_cell_run() {
 	local i=$1 path=$2 size=$3 kind=$4 win cell_json clog deadline rc pidfile
 	local f
 	f=$(lab_path_file "$path")
+	CELL_EXTRA=()
 	win=$([ "$kind" = latency ] && echo 1 || echo "$M_throughput_window")
 	cell_json=$OUT/cells/$(printf '%03d' "$i")-$f-$size-$kind.json
 	clog=$LOGS/$(printf '%03d' "$i")-$f-$size-$kind.client.log
@@ -425,13 +445,14 @@ lab_cell_run() {
 			--duration "$M_duration_s" --json "$cell_json" --echo stack)
 	else
 		[ -n "$CLIENT_NS" ] && cmd=(ip netns exec "$CLIENT_NS")
-		cmd+=("$EG" "$TARGET" --cpus "$M_client_cpus" --threads "$CLI_N" --flows "$M_flows"
-			--size "$size" --window "$win"
+		cmd+=("${CLIENT_WRAP[@]}" "$EG" "$TARGET" --cpus "$M_client_cpus" --threads "$CLI_N"
+			--flows "$M_flows" --size "$size" --window "$win"
 			--duration "$M_duration_s" --warmup "$M_warmup_s" --timeout "$M_timeout_ms"
 			--json "$cell_json" --server-stats "$SRV_STATS" --label "$path" --quiet
 			"${CLIENT_ARGS[@]}")
 	fi
 	echo "${cmd[*]}" >"$clog.cmd"
+	! lab_path_sockmap "$path" || lab_sockmap_cell_begin
 	LAB_SPAWN_LOG=$clog lab_spawn client "${cmd[@]}"
 	pidfile=$LAB_RUN/client.pid
 	deadline=$(awk -v d="$M_duration_s" -v w="$M_warmup_s" -v s="$LAB_CELL_SLACK_S" \
@@ -468,13 +489,15 @@ lab_cell_run() {
 		REASON=$CELL_SUMMARY
 		return 1
 	}
+	! lab_path_sockmap "$path" || lab_sockmap_cell_check "$cell_json" || return 1
 	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" --gen "$cell_json" "set.path=\"$path\"" \
 		"lab.cell=$i" \
 		"lab.cells=$NCELLS" "lab.kind=\"$kind\"" "lab.status=\"ok\"" "lab.reason=null" \
 		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
 		"lab.client_netns=$(lab_json_str "$CLIENT_NS")" \
 		"lab.server=$(lab_json_str "$SRV_DESC")" \
-		"lab.no_huge=$LAB_NO_HUGE_JSON"
+		"lab.no_huge=$LAB_NO_HUGE_JSON" "${CELL_EXTRA[@]}"
+	CELL_EXTRA=()
 	return 0
 }
 
@@ -652,6 +675,8 @@ lab_cmd_run() {
 	SE=$LAB_BUILD/app/sock-echo/sock-echo
 	BE=$LAB_BUILD/app/bypass-echo/bypass-echo
 	RING=$LAB_BUILD/tests/integration/gen/dpdk_ring_echo
+	lab_sockmap_vars
+	CELL_EXTRA=()
 	[ -x "$EG" ] || lab_die "no $EG: build first (scripts/lab setup)"
 
 	# One run at a time: the topology and the CPUs are shared.

@@ -5,7 +5,7 @@
 LAB_HUGEPAGES=512			# 2 MiB pages the lab reserves (1 GiB)
 LAB_HUGEPAGES_MIN=128			# free pages the DPDK paths need at run time
 LAB_BIND_STATE=/var/lib/bypasslab/bind	# the kernel driver a bound NIC came from
-LAB_APPS="bypass-echo sock-echo echo-gen"
+LAB_APPS="bypass-echo sock-echo echo-gen sockmap-accel"
 PCI_SYSFS=${LAB_PCI_SYSFS:-/sys/bus/pci/devices}	# overridable for tests
 LAB_IOMMU_DIR=${LAB_IOMMU_DIR:-/sys/kernel/iommu_groups}
 
@@ -180,6 +180,7 @@ lab_preflight() {
 			"kernel.io_uring_disabled=0"
 	fi
 
+	lab_sockmap_preflight || problems=$((problems + 1))
 	echo "preflight: a NIC lab (two hosts, a NIC bound to vfio-pci) would also need"
 	n=$(lab_iommu_groups)
 	if [ "$n" -gt 0 ]; then

@@ -80,6 +80,7 @@ lab_topo_down() {
 	if [ -d "$LAB_RUN" ]; then
 		lab_stop_all
 	fi
+	lab_sockmap_cleanup	# a killed sockmap-accel's cgroup (scripts/lab.d/sockmap.sh)
 	for ns in "$LAB_NS_TAP" "$LAB_NS_PEER"; do
 		if lab_ns_exists "$ns"; then
 			ip netns delete "$ns" || lab_err "could not delete netns $ns"
