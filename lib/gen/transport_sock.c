@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Kernel socket transports (udp, tcp, uds-dgram, uds-stream, uds-seqpacket): one socket per
  * flow, sendmmsg/recvmmsg batches for datagrams, framing by the known size for byte streams;
- * udp with --gso packs up to 64 messages into each datagram (UDP_SEGMENT out, UDP_GRO in). */
+ * udp with --gso packs up to 64 messages into each datagram (UDP_SEGMENT out, UDP_GRO in);
+ * tcp and udp with --zerocopy send with MSG_ZEROCOPY from a buffer per message in flight. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "gen/transport.h"
 #include "sockio/addr.h"
 #include "sockio/gso.h"
@@ -26,6 +28,13 @@
 #define NS_PER_MS 1000000u
 /* GRO receive slot: room for any UDP datagram, coalesced or not (65527 bytes at most). */
 #define GRO_SLOT_BYTES 65536u
+/* --zerocopy: buffers per flow (a message in flight each), and send calls tracked per buffer. */
+#define ZC_SLOTS_MIN 4u
+#define ZC_SLOTS_MAX 64u
+#define ZC_SLOTS_OPEN_LOOP 64u
+#define ZC_IDS_PER_SLOT 64u
+/* At the end of a cell, how long the kernel has to complete the last zero-copy sends. */
+#define ZC_DRAIN_MS 2000
 
 struct sock_flow {
 	int fd;
@@ -34,6 +43,12 @@ struct sock_flow {
 	size_t rx_head, rx_tail, rx_cap;
 	uint8_t *tx;
 	size_t tx_head, tx_tail, tx_cap;
+	/* --zerocopy: the buffers, and (streams) the queue of slots to send, head first */
+	struct gen_zc_pool zc;
+	unsigned *zq;
+	unsigned zq_head, zq_n;
+	size_t zq_off;			/* bytes of the head slot already sent */
+	bool zc_starved;		/* waiting for completions, not for the socket */
 };
 
 /* Control data of one datagram, aligned for cmsghdr: UDP_SEGMENT out or UDP_GRO in. */
@@ -70,6 +85,10 @@ struct sock_conn {
 	union sock_cmsg *txcmsg, *rxcmsg;
 	unsigned *txsegs;		/* messages in each msghdr of the send being made */
 	unsigned rx_slots;		/* receive slots filled since pend was last empty */
+	/* --zerocopy */
+	bool zc;
+	int send_flags;			/* MSG_ZEROCOPY with --zerocopy */
+	unsigned *zslots;		/* datagrams: the slot of each msghdr of a send */
 	/* messages cut from the filled slots, [pend_head, pend_tail) not yet handed out */
 	struct gen_rx *pend;
 	unsigned pend_head, pend_tail;
@@ -219,6 +238,34 @@ sock_alloc_stream(struct sock_flow *f, uint32_t size)
 	return 0;
 }
 
+/* SO_ZEROCOPY and the flow's buffers: one per message that may be in flight, and a few more. */
+static int
+sock_zc_open_flow(struct sock_conn *sc, struct sock_flow *f, const struct gen_open_args *a,
+		  char *err, size_t errlen)
+{
+	unsigned slots = a->window == 0 ? ZC_SLOTS_OPEN_LOOP : a->window + 2;
+	char why[GEN_ERR_MAX];
+	int rc;
+
+	if (slots < ZC_SLOTS_MIN)
+		slots = ZC_SLOTS_MIN;
+	if (slots > ZC_SLOTS_MAX)
+		slots = ZC_SLOTS_MAX;
+	rc = gen_zc_enable(f->fd, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", sc->addr.text, why);
+		return rc;
+	}
+	if (gen_zc_pool_init(&f->zc, sc->size, slots, slots * ZC_IDS_PER_SLOT, &sc->base.zc) < 0 ||
+	    (f->zq = calloc(slots, sizeof(*f->zq))) == NULL) {
+		snprintf(err, errlen, "no memory for %u zero-copy buffers of %u bytes", slots,
+			 sc->size);
+		return -ENOMEM;
+	}
+	sc->base.zc.optmem_start += gen_zc_optmem(f->fd);
+	return 0;
+}
+
 static int
 sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, char *err,
 	      size_t errlen)
@@ -242,6 +289,13 @@ sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, ch
 	sc->stream = sockio_transport_is_stream(sc->addr.transport);
 	sc->gso = gso;
 	sc->gso_segs = gso ? sockio_gso_segs_per_send(sc->size) : 1;
+	sc->zc = a->zerocopy;
+	sc->send_flags = a->zerocopy ? MSG_ZEROCOPY : 0;
+	if (sc->zc && (sc->zslots = calloc(sc->batch, sizeof(*sc->zslots))) == NULL) {
+		snprintf(err, errlen, "no memory for a connection");
+		rc = -ENOMEM;
+		goto out_free;
+	}
 	sc->flows = calloc(sc->nflows, sizeof(*sc->flows));
 	sc->pfds = calloc(sc->nflows, sizeof(*sc->pfds));
 	if (sc->flows == NULL || sc->pfds == NULL || sock_alloc_batches(sc) != 0) {
@@ -279,6 +333,8 @@ sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, ch
 			if (rc < 0)
 				goto out_free;
 		}
+		if (sc->zc && (rc = sock_zc_open_flow(sc, f, a, err, errlen)) < 0)
+			goto out_free;
 		if (sc->stream && sock_alloc_stream(f, sc->size) != 0) {
 			snprintf(err, errlen, "no memory for stream buffers");
 			rc = -ENOMEM;
@@ -311,9 +367,23 @@ sock_thread_start(struct gen_conn *c)
 	return 0;
 }
 
+/*
+ * The last completions: collected before the connection closes, so every buffer the kernel
+ * held comes back and the socket's option memory returns to where it started.
+ */
 static void
 sock_thread_stop(struct gen_conn *c)
 {
+	struct sock_conn *sc = sock_conn_of(c);
+	char err[GEN_ERR_MAX];
+
+	for (unsigned i = 0; sc->zc && i < sc->nflows; i++) {
+		struct sock_flow *f = &sc->flows[i];
+
+		if (gen_zc_drain(f->fd, &f->zc, ZC_DRAIN_MS, &c->syscalls, err, sizeof(err)) < 0)
+			log_warn("%s flow %u: %s", sc->addr.text, sc->flow_base + i, err);
+		c->zc.optmem_end += gen_zc_optmem(f->fd);
+	}
 }
 
 /*
@@ -328,9 +398,11 @@ sock_send_hdrs(struct sock_conn *sc, int fd, unsigned count)
 	do {
 		sc->base.syscalls++;
 		if (count == 1)
-			r = sendmsg(fd, &sc->txm[0].msg_hdr, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 1;
+			r = sendmsg(fd, &sc->txm[0].msg_hdr,
+				    MSG_DONTWAIT | MSG_NOSIGNAL | sc->send_flags) < 0 ? -1 : 1;
 		else
-			r = sendmmsg(fd, sc->txm, count, MSG_DONTWAIT | MSG_NOSIGNAL);
+			r = sendmmsg(fd, sc->txm, count,
+				     MSG_DONTWAIT | MSG_NOSIGNAL | sc->send_flags);
 	} while (r < 0 && errno == EINTR);
 	return r;
 }
@@ -467,11 +539,180 @@ sock_send_stream(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
 	return (int)n;
 }
 
+/* Read the completions of flow fi. Returns 0 or a negative errno with c->err filled. */
+static int
+sock_zc_reap(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	char why[GEN_ERR_MAX];
+	int r = gen_zc_reap(f->fd, &f->zc, &sc->base.syscalls, why, sizeof(why));
+
+	if (r < 0) {
+		snprintf(sc->base.err, sizeof(sc->base.err), "%s flow %u: %s", sc->addr.text,
+			 sc->flow_base + fi, why);
+		return r;
+	}
+	f->zc_starved = false;
+	return 0;
+}
+
+/* A free buffer of flow fi, reaping completions if none is; NULL (counted) if still none. */
+static uint8_t *
+sock_zc_slot(struct sock_conn *sc, unsigned fi, unsigned *slot, int *rc)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	uint8_t *buf = gen_zc_slot_get(&f->zc, slot);
+
+	*rc = 0;
+	if (buf == NULL && (*rc = sock_zc_reap(sc, fi)) == 0)
+		buf = gen_zc_slot_get(&f->zc, slot);
+	if (buf == NULL && *rc == 0) {
+		f->zc_starved = true;
+		sc->base.zc.starved++;
+	}
+	return buf;
+}
+
+/*
+ * Send the queued buffers of a stream flow with MSG_ZEROCOPY, head first; each call that
+ * queues bytes takes an id, and a buffer is done with once sent whole (it is freed when its
+ * ids complete). Returns 0 (maybe some left) or a negative errno.
+ */
+static int
+sock_flush_zc(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+
+	while (f->zq_n > 0) {
+		unsigned slot = f->zq[f->zq_head];
+		ssize_t r;
+
+		if (!gen_zc_id_room(&f->zc)) {
+			int rc = sock_zc_reap(sc, fi);
+
+			if (rc < 0)
+				return rc;
+			if (!gen_zc_id_room(&f->zc)) {
+				f->zc_starved = true;
+				sc->base.zc.starved++;
+				return 0;
+			}
+		}
+		sc->base.syscalls++;
+		r = send(f->fd, gen_zc_slot_mem(&f->zc, slot) + f->zq_off, sc->size - f->zq_off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL | MSG_ZEROCOPY);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			/* Out of option memory for the zero-copy state: completions free it. */
+			if (errno == ENOBUFS) {
+				f->zc_starved = true;
+				sc->base.zc.starved++;
+				return sock_zc_reap(sc, fi);
+			}
+			return sock_fail(sc, fi, "send with MSG_ZEROCOPY", errno);
+		}
+		gen_zc_sent(&f->zc, slot);
+		f->zq_off += (size_t)r;
+		if (f->zq_off == sc->size) {
+			gen_zc_slot_sent(&f->zc, slot);
+			f->zq_head = (f->zq_head + 1) % f->zc.nslots;
+			f->zq_n--;
+			f->zq_off = 0;
+		}
+	}
+	return 0;
+}
+
+/* Byte streams with --zerocopy: a message counts as sent once it is queued in its buffer. */
+static int
+sock_send_stream_zc(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned fi = m[i].flow - sc->flow_base, first = i, slot;
+		struct sock_flow *f = &sc->flows[fi];
+		uint8_t *buf;
+		int rc = 0;
+
+		while (i < n && m[i].flow == m[first].flow &&
+		       (buf = sock_zc_slot(sc, fi, &slot, &rc)) != NULL) {
+			gen_payload_write(sc->fmt, buf, m[i].flow, m[i].seq, m[i].ts);
+			f->zq[(f->zq_head + f->zq_n) % f->zc.nslots] = slot;
+			f->zq_n++;
+			i++;
+		}
+		if (rc < 0)
+			return rc;
+		rc = sock_flush_zc(sc, fi);
+		if (rc < 0)
+			return rc;
+		if (i < n && m[i].flow == m[first].flow)
+			return (int)i;	/* no free buffer: completions have to come first */
+	}
+	return (int)n;
+}
+
+/* Datagrams with --zerocopy: each message in a buffer of its own, a run per sendmmsg. */
+static int
+sock_send_dgram_zc(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned fi = m[i].flow - sc->flow_base, run = 0;
+		struct sock_flow *f = &sc->flows[fi];
+		uint8_t *buf;
+		int r, rc = 0;
+
+		while (i + run < n && run < sc->batch && m[i + run].flow == m[i].flow &&
+		       (buf = sock_zc_slot(sc, fi, &sc->zslots[run], &rc)) != NULL) {
+			gen_payload_write(sc->fmt, buf, m[i].flow, m[i + run].seq, m[i + run].ts);
+			sc->txiov[run].iov_base = buf;
+			run++;
+		}
+		if (rc < 0 || run == 0) {
+			for (unsigned j = 0; j < run; j++)
+				gen_zc_slot_put(&f->zc, sc->zslots[j]);
+			return rc < 0 ? rc : (int)i;
+		}
+		r = sock_send_hdrs(sc, f->fd, run);
+		for (unsigned j = 0; j < run; j++) {
+			if (r > 0 && j < (unsigned)r) {
+				gen_zc_sent(&f->zc, sc->zslots[j]);
+				gen_zc_slot_sent(&f->zc, sc->zslots[j]);
+			} else {
+				gen_zc_slot_put(&f->zc, sc->zslots[j]);
+			}
+		}
+		if (r < 0) {
+			if (errno == EAGAIN)
+				return (int)i;
+			if (errno == ENOBUFS) {
+				f->zc_starved = true;
+				sc->base.zc.starved++;
+				rc = sock_zc_reap(sc, fi);
+				return rc < 0 ? rc : (int)i;
+			}
+			return sock_fail(sc, fi, "send with MSG_ZEROCOPY", errno);
+		}
+		i += (unsigned)r;
+		if ((unsigned)r < run)
+			return (int)i;
+	}
+	return (int)n;
+}
+
 static int
 sock_send(struct gen_conn *c, const struct gen_tx *m, unsigned n)
 {
 	struct sock_conn *sc = sock_conn_of(c);
 
+	if (sc->zc)
+		return sc->stream ? sock_send_stream_zc(sc, m, n) : sock_send_dgram_zc(sc, m, n);
 	if (sc->stream)
 		return sock_send_stream(sc, m, n);
 	return sc->gso_segs > 1 ? sock_send_gso(sc, m, n) : sock_send_dgram(sc, m, n);
@@ -623,6 +864,33 @@ sock_recv_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, unsigned g
 	return sock_recv_dgram_flow(sc, fi, out, got, max, block);
 }
 
+/*
+ * --zerocopy, once per sweep of a flow: read completions lazily (when half the buffers are
+ * held, or sending waits for them; the kernel groups completions into ranges meanwhile), then
+ * send what is queued.
+ */
+static int
+sock_sweep_zc(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	int r = 0;
+
+	if (f->zc_starved || f->zc.nfree < f->zc.nslots / 2)
+		r = sock_zc_reap(sc, fi);
+	if (r == 0 && f->zq_n > 0)
+		r = sock_flush_zc(sc, fi);
+	return r;
+}
+
+/* True when flow f has bytes the kernel has not taken yet. */
+static bool
+sock_tx_pending(const struct sock_conn *sc, const struct sock_flow *f)
+{
+	if (sc->zc)
+		return f->zq_n > 0 || f->zc_starved;
+	return sc->stream && f->tx_tail > f->tx_head;
+}
+
 /* One pass over every flow, starting where the last pass stopped so none starves. */
 static int
 sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending_tx)
@@ -635,7 +903,12 @@ sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending
 		unsigned fi = (sc->rr + k) % sc->nflows;
 		int r;
 
-		if (sc->stream && sc->flows[fi].tx_tail > sc->flows[fi].tx_head) {
+		if (sc->zc) {
+			r = sock_sweep_zc(sc, fi);
+			if (r < 0)
+				return r;
+			*pending_tx |= sc->flows[fi].zq_n > 0;
+		} else if (sc->stream && sc->flows[fi].tx_tail > sc->flows[fi].tx_head) {
 			r = sock_flush(sc, fi);
 			if (r < 0)
 				return r;
@@ -667,8 +940,7 @@ sock_recv_wait(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait
 	 * One flow, nothing to write: a blocking receive is one system call per wake-up, as a
 	 * plain blocking client makes (its SO_RCVTIMEO bounds the sleep).
 	 */
-	if (block && sc->nflows == 1 && !c->tx_blocked &&
-	    !(sc->stream && sc->flows[0].tx_tail > sc->flows[0].tx_head)) {
+	if (block && sc->nflows == 1 && !c->tx_blocked && !sock_tx_pending(sc, &sc->flows[0])) {
 		if (sc->stream) {
 			struct sock_flow *f = &sc->flows[0];
 
@@ -687,8 +959,11 @@ sock_recv_wait(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait
 	for (unsigned i = 0; i < sc->nflows; i++) {
 		struct sock_flow *f = &sc->flows[i];
 
+		/* Waiting for completions: POLLERR (always reported) says they came. */
 		sc->pfds[i].events = POLLIN;
-		if ((sc->stream && f->tx_tail > f->tx_head) || (!sc->stream && c->tx_blocked))
+		if (sc->zc ? f->zq_n > 0 && !f->zc_starved :
+			     (sc->stream && f->tx_tail > f->tx_head) ||
+				     (!sc->stream && c->tx_blocked))
 			sc->pfds[i].events |= POLLOUT;
 	}
 	sc->base.syscalls++;
@@ -731,6 +1006,8 @@ sock_close(struct gen_conn *c)
 			close(sc->flows[i].fd);
 		free(sc->flows[i].rx);
 		free(sc->flows[i].tx);
+		free(sc->flows[i].zq);
+		gen_zc_pool_fini(&sc->flows[i].zc);
 	}
 	free(sc->flows);
 	free(sc->pfds);
@@ -744,6 +1021,7 @@ sock_close(struct gen_conn *c)
 	free(sc->rxcmsg);
 	free(sc->txsegs);
 	free(sc->pend);
+	free(sc->zslots);
 	free(sc);
 }
 
