@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 
+import report_zerocopy
+
 BASELINE = "udp"  # every ratio is against kernel UDP over loopback in the same run
 PERCENTILES = [("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p999", "p99.9")]
 GNUPLOT_TIMEOUT_S = 60
@@ -102,18 +104,20 @@ def fmt_ratio(v):
 
 
 def base_path(path):
-    """udp@busy-poll+1cpu -> udp."""
-    return path.split("+", 1)[0].split("@", 1)[0]
+    """udp@busy-poll+1cpu%zerocopy -> udp."""
+    return path.split("%", 1)[0].split("+", 1)[0].split("@", 1)[0]
 
 
 def describe_path(path):
     what = CROSSES.get(base_path(path), "-")
     if "@" in path:
-        what += f"; sock-echo --io {path.split('@', 1)[1].split('+', 1)[0]}"
-    if path.endswith("+1cpu"):
+        what += f"; sock-echo --io {report_zerocopy.io_of(path)}"
+    if path.split("%", 1)[0].endswith("+1cpu"):
         what += "; client and server on one CPU"
-    if path.endswith("+single"):
+    if path.split("%", 1)[0].endswith("+single"):
         what += "; the server on one CPU only"
+    if "%" in path:
+        what += f"; echo-gen --{path.split('%', 1)[1]}"
     return what
 
 
@@ -620,6 +624,7 @@ def write_report(run, path, plots):
             "involuntary context switches. '-' where the program cannot tell (bypass-echo "
             "makes no data-path syscalls of its own; its PMD may).", "",
             cost_table(run), ""]
+    out += report_zerocopy.section(run, md_table, fmt)
     out += ["## Integrity", "",
             "Every reply is checked (payload, length, flow, sequence). Lost: no reply "
             "within the timeout. Corrupt must be 0.", "", integrity_table(run), ""]

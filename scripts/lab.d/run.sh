@@ -11,7 +11,12 @@ LAB_NOHUGE_MEM_MB=512		# DPDK memory when there are no hugepages
 LAB_LOCK_FD=9			# lab_spawn closes it in children
 LAB_KERNEL_PATHS="udp tcp uds-dgram uds-stream uds-seqpacket"
 LAB_DPDK_PATHS="net_tap net_af_packet net_af_xdp net_memif net_ring"
-LAB_IO_MODES="blocking mmsg epoll uring busy-poll"
+LAB_IO_MODES="blocking mmsg epoll uring busy-poll splice"
+LAB_STREAM_PATHS="tcp uds-stream"	# byte streams: messages larger than a datagram
+LAB_DGRAM_SIZE_MAX=65507		# a UDP datagram's payload at most (IPv4)
+LAB_STREAM_SIZE_MAX=16777216		# echo-gen's limit for stream messages (16 MiB)
+# Client options a path may carry as %OPT (see lab_path_client): OPT and echo-gen's argument.
+LAB_CLIENT_OPTS="zerocopy"
 LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout_ms"
 LAB_MATRIX_KEYS+=" client_cpus server_cpus"
 LAB_MATRIX_OPTIONAL="flows"	# keys a matrix may leave out; M_flows defaults to 1
@@ -48,6 +53,25 @@ lab_matrix_load() {
 	done
 }
 
+# Whether the matrix has a byte-stream path (one that carries sizes over a datagram's).
+lab_matrix_has_stream() {
+	local p
+	for p in $M_paths; do
+		[[ " $LAB_STREAM_PATHS " == *" $(lab_path_base "$p") "* ]] && return 0
+	done
+	return 1
+}
+
+# Why path $1 cannot carry $2-byte messages (into REASON), or success.
+lab_path_carries() {
+	REASON=
+	[ "$2" -le "$LAB_DGRAM_SIZE_MAX" ] && return 0
+	[[ " $LAB_STREAM_PATHS " == *" $(lab_path_base "$1") "* ]] && return 0
+	REASON="$(lab_path_base "$1") carries at most $LAB_DGRAM_SIZE_MAX bytes per message"
+	REASON+=" (a datagram); larger sizes are for tcp and uds-stream paths"
+	return 1
+}
+
 lab_matrix_check() {
 	local p s c
 	for p in $M_paths; do
@@ -55,11 +79,16 @@ lab_matrix_check() {
 			lab_die "matrix: unknown path '$p'" \
 				"(paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS;" \
 				"kernel paths take @IO with IO one of: $LAB_IO_MODES;" \
-				"any path takes +1cpu or +single)"
+				"any path takes +1cpu or +single; tcp and udp take %zerocopy)"
 	done
 	for s in $M_sizes; do
-		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le 65507 ] ||
-			lab_die "matrix: size '$s': expected payload bytes from 1 to 65507"
+		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le "$LAB_STREAM_SIZE_MAX" ] ||
+			lab_die "matrix: size '$s': expected payload bytes from 1 to" \
+				"$LAB_DGRAM_SIZE_MAX ($LAB_STREAM_SIZE_MAX for tcp and uds-stream)"
+		[ "$s" -le "$LAB_DGRAM_SIZE_MAX" ] || lab_matrix_has_stream ||
+			lab_die "matrix: size $s: only tcp and uds-stream paths carry messages" \
+				"over $LAB_DGRAM_SIZE_MAX bytes (a UDP datagram's most), and this" \
+				"matrix has none; keep sizes to $LAB_DGRAM_SIZE_MAX or add such a path"
 	done
 	for c in $M_cells; do
 		[[ $c == latency || $c == throughput ]] ||
@@ -111,33 +140,47 @@ lab_lcore_map() {
 	echo "$map"
 }
 
-# A path name is BASE[@IO][+PLACE]: the io mode of sock-echo, and a placement of this path's
-# server other than the matrix's, so that one run can hold several: "+1cpu" puts it on the
-# client's (first) CPU, "+single" on the first server CPU only (one thread, one polling lcore).
+# A path name is BASE[@IO][+PLACE][%OPT]: the io mode of sock-echo, and a placement of this
+# path's server other than the matrix's, so that one run can hold several: "+1cpu" puts it on
+# the client's (first) CPU, "+single" on the first server CPU only (one thread, one polling
+# lcore); "%zerocopy" gives the client (echo-gen) --zerocopy. % comes last and is stripped
+# before the rest is read, so tcp@splice+1cpu%zerocopy still has io splice and place 1cpu.
 LAB_PLACES="1cpu single"
 
 lab_path_base() {
-	local b=${1%%+*}
+	local b=${1%%\%*}
+	b=${b%%+*}
 	echo "${b%%@*}"
 }
 
 lab_path_io() {
-	local b=${1%%+*}
+	local b=${1%%\%*}
+	b=${b%%+*}
 	[[ $b == *@* ]] && echo "${b#*@}"
 	return 0
 }
 
 lab_path_place() {
-	[[ $1 == *+* ]] && echo "${1#*+}"
+	local b=${1%%\%*}
+	[[ $b == *+* ]] && echo "${b#*+}"
+	return 0
+}
+
+# The client option of a path (after %), or nothing.
+lab_path_client() {
+	[[ $1 == *%* ]] && echo "${1#*%}"
 	return 0
 }
 
 lab_path_known() {
-	local base io place
+	local base io place copt
 	base=$(lab_path_base "$1")
 	io=$(lab_path_io "$1")
 	place=$(lab_path_place "$1")
 	[ -z "$place" ] || [[ " $LAB_PLACES " == *" $place "* ]] || return 1
+	copt=$(lab_path_client "$1")
+	[ -z "$copt" ] || { [[ " $LAB_CLIENT_OPTS " == *" $copt "* ]] &&
+		[[ $base == tcp || $base == udp ]]; } || return 1
 	if [[ " $LAB_KERNEL_PATHS " == *" $base "* ]]; then
 		[ -z "$io" ] || [[ " $LAB_IO_MODES " == *" $io "* ]]
 	else
@@ -149,9 +192,10 @@ lab_is_kernel_path() {
 	[[ " $LAB_KERNEL_PATHS " == *" $(lab_path_base "$1") "* ]]
 }
 
-# A name safe for files: udp@busy-poll+1cpu -> udp-busy-poll-1cpu.
+# A name safe for files: udp@busy-poll+1cpu -> udp-busy-poll-1cpu (and %zerocopy -> -zerocopy).
 lab_path_file() {
 	local f=${1//@/-}
+	f=${f//%/-}
 	echo "${f//+/-}"
 }
 
@@ -266,6 +310,7 @@ lab_server_start() {
 		*) TARGET=$base:$LAB_RUN/$base.sock ;;
 		esac
 		[ "$io" = busy-poll ] && CLIENT_ARGS+=(--busy-poll)
+		[ -n "$(lab_path_client "$path")" ] && CLIENT_ARGS+=("--$(lab_path_client "$path")")
 		nthreads=$(tr ',' '\n' <<<"$M_server_cpus" | wc -l)
 		SRV_DESC="sock-echo --io $io --threads $nthreads --cpus $M_server_cpus"
 		LAB_SPAWN_LOG=$SRV_LOG lab_spawn "server-$f" "$SE" "$TARGET" --io "$io" \
@@ -534,6 +579,12 @@ lab_path_cells() {
 				fi
 			fi
 			lab_progress "$CELL" "$path" "$size" "$kind"
+			if ! lab_path_carries "$path" "$size"; then
+				echo "unavailable: $REASON" >&2
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" unavailable \
+					"$REASON"
+				continue
+			fi
 			if [ "$started" = 0 ]; then
 				echo "failed: $start_reason" >&2
 				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed \
