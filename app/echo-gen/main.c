@@ -41,7 +41,8 @@ struct opts {
 	double duration_s, warmup_s, timeout_ms;
 	int cpus[GEN_THREADS_MAX];
 	int ncpus;
-	bool busy_poll, quiet, use_tsc, gso, zerocopy;
+	bool busy_poll, quiet, use_tsc, gso;
+	enum gen_zc_mode zerocopy;
 	int so_busy_poll_us;
 	int sockbuf;
 	const char *json, *server_stats, *label;
@@ -92,8 +93,9 @@ usage(FILE *f)
 "      --busy-poll       spin with MSG_DONTWAIT instead of sleeping (open loop always does)\n"
 "      --gso             udp only: up to 64 messages per datagram through the stack\n"
 "                        (UDP_SEGMENT on send, UDP_GRO on receive)\n"
-"      --zerocopy        tcp, udp: send with MSG_ZEROCOPY (SO_ZEROCOPY), a buffer per\n"
-"                        message in flight, completions counted in the results\n"
+"      --zerocopy[=msg|uring]  tcp, udp: zero-copy sends from a buffer per message in\n"
+"                        flight, completions counted in the results: MSG_ZEROCOPY\n"
+"                        (msg, the default) or io_uring's IORING_OP_SEND_ZC (uring)\n"
 "      --so-busy-poll US SO_BUSY_POLL on every socket\n"
 "      --sockbuf BYTES   socket buffer size (default 4 MiB; 0: the kernel's)\n"
 "      --clock tsc|monotonic  time source (default tsc when invariant)\n"
@@ -196,6 +198,21 @@ parse_sizes(const char *val, struct opts *o)
 }
 
 static int
+parse_zerocopy(const char *val, struct opts *o)
+{
+	if (val == NULL || strcmp(val, "msg") == 0) {
+		o->zerocopy = GEN_ZC_MSG;
+	} else if (strcmp(val, "uring") == 0) {
+		o->zerocopy = GEN_ZC_URING;
+	} else {
+		log_err("--zerocopy='%s': expected msg (MSG_ZEROCOPY) or uring (io_uring "
+			"IORING_OP_SEND_ZC)", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
 parse_cpus(const char *val, struct opts *o)
 {
 	char err[GEN_ERR_MAX];
@@ -242,7 +259,7 @@ static const struct option long_opts[] = {
 	{ "batch", required_argument, NULL, 'b' },
 	{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
 	{ "gso", no_argument, NULL, OPT_GSO },
-	{ "zerocopy", no_argument, NULL, OPT_ZEROCOPY },
+	{ "zerocopy", optional_argument, NULL, OPT_ZEROCOPY },
 	{ "so-busy-poll", required_argument, NULL, OPT_SO_BUSY_POLL },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ "clock", required_argument, NULL, OPT_CLOCK },
@@ -288,7 +305,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'b': rc = parse_uint("--batch", optarg, 1, GEN_BATCH_MAX, &o->batch); break;
 		case OPT_BUSY_POLL: o->busy_poll = true; break;
 		case OPT_GSO: o->gso = true; break;
-		case OPT_ZEROCOPY: o->zerocopy = true; break;
+		case OPT_ZEROCOPY: rc = parse_zerocopy(optarg, o); break;
 		case OPT_SO_BUSY_POLL:
 			rc = parse_uint("--so-busy-poll", optarg, 0, 1000000, &u);
 			o->so_busy_poll_us = (int)u;
@@ -493,7 +510,9 @@ main(int argc, char **argv)
 	if (!o.quiet) {
 		printf("# echo-gen %s, %s clock, %u flow(s), %u thread(s), batch %u%s%s\n",
 		       o.target, results.labels.clock, o.flows, o.threads, o.batch,
-		       o.gso ? ", UDP GSO/GRO" : "", o.zerocopy ? ", MSG_ZEROCOPY" : "");
+		       o.gso ? ", UDP GSO/GRO" : "",
+		       o.zerocopy == GEN_ZC_MSG ? ", MSG_ZEROCOPY" :
+		       o.zerocopy == GEN_ZC_URING ? ", io_uring SEND_ZC" : "");
 		gen_report_table_header(stdout);
 		fflush(stdout);
 	}

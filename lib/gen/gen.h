@@ -48,7 +48,7 @@ struct gen_cfg {
 	int sockbuf_bytes;
 	bool progress;			/* live line on stderr */
 	const char *server_stats;	/* a server stats JSON to read around the interval */
-	bool zerocopy;			/* MSG_ZEROCOPY sends (tcp, udp) */
+	enum gen_zc_mode zerocopy;	/* zero-copy sends (tcp, udp), or GEN_ZC_OFF */
 	const struct gen_clock *clock;
 	volatile sig_atomic_t *stop;	/* set by a signal handler: end the cell early */
 };

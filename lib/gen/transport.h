@@ -61,7 +61,7 @@ struct gen_open_args {
 	int so_busy_poll_us;	/* SO_BUSY_POLL on each socket; 0: leave off */
 	int sockbuf_bytes;	/* SO_SNDBUF and SO_RCVBUF wanted; 0: leave the defaults */
 	unsigned queue;		/* DPDK: the queue pair this connection polls */
-	bool zerocopy;		/* tcp, udp: MSG_ZEROCOPY sends, a buffer per message in flight */
+	enum gen_zc_mode zerocopy;	/* tcp, udp: zero-copy sends from a buffer per message */
 	unsigned window;	/* closed loop: messages in flight per flow; 0: open loop */
 	const struct gen_dpdk_opts *dpdk;
 };

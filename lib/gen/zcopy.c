@@ -26,6 +26,19 @@
 #define ZC_CONTROL_BYTES 128
 #define ZC_DRAIN_POLL_MS 10
 
+const char *
+gen_zc_mode_name(enum gen_zc_mode m)
+{
+	switch (m) {
+	case GEN_ZC_MSG:
+		return "msg_zerocopy";
+	case GEN_ZC_URING:
+		return "io_uring_send_zc";
+	default:
+		return NULL;
+	}
+}
+
 unsigned
 gen_zc_debug_from_env(void)
 {
@@ -132,6 +145,39 @@ gen_zc_slot_sent(struct gen_zc_pool *p, unsigned slot)
 	}
 }
 
+/* Mark id i done and move the head over what is done; frees its slot when that was the last. */
+static void
+id_done(struct gen_zc_pool *p, uint32_t id)
+{
+	unsigned i = id % p->id_cap, slot = p->id_slot[i];
+
+	p->id_done[i] = true;
+	if (p->pending[slot] > 0 && --p->pending[slot] == 0 && !p->sending[slot] &&
+	    !(p->debug & GEN_ZC_DEBUG_EARLY))
+		slot_free(p, slot);
+}
+
+static void
+head_advance(struct gen_zc_pool *p)
+{
+	/* Completions of UDP may come out of order: the head moves over what is done. */
+	while (p->id_head != p->id_next && p->id_done[p->id_head % p->id_cap]) {
+		p->id_done[p->id_head % p->id_cap] = false;
+		p->id_head++;
+	}
+}
+
+void
+gen_zc_forget(struct gen_zc_pool *p, uint32_t id)
+{
+	if (id - p->id_head >= p->id_next - p->id_head || p->id_done[id % p->id_cap])
+		return;
+	id_done(p, id);
+	head_advance(p);
+	if (p->counts != NULL && p->counts->sends > 0)
+		p->counts->sends--;
+}
+
 int
 gen_zc_complete(struct gen_zc_pool *p, uint32_t lo, uint32_t hi, bool copied)
 {
@@ -140,21 +186,12 @@ gen_zc_complete(struct gen_zc_pool *p, uint32_t lo, uint32_t hi, bool copied)
 	/* Every id of the range must be in flight: [lo, hi] inside [id_head, id_next). */
 	if (n == 0 || lo - p->id_head >= p->id_next - p->id_head || n > p->id_next - lo)
 		return -EPROTO;
-	for (uint32_t k = 0; k < n; k++) {
-		unsigned i = (lo + k) % p->id_cap, slot = p->id_slot[i];
-
-		if (p->id_done[i])
+	for (uint32_t k = 0; k < n; k++)
+		if (p->id_done[(lo + k) % p->id_cap])
 			return -EPROTO;
-		p->id_done[i] = true;
-		if (p->pending[slot] > 0 && --p->pending[slot] == 0 && !p->sending[slot] &&
-		    !(p->debug & GEN_ZC_DEBUG_EARLY))
-			slot_free(p, slot);
-	}
-	/* Completions of UDP may come out of order: the head moves over what is done. */
-	while (p->id_head != p->id_next && p->id_done[p->id_head % p->id_cap]) {
-		p->id_done[p->id_head % p->id_cap] = false;
-		p->id_head++;
-	}
+	for (uint32_t k = 0; k < n; k++)
+		id_done(p, lo + k);
+	head_advance(p);
 	if (p->counts != NULL) {
 		p->counts->completed += n;
 		if (copied)

@@ -10,6 +10,16 @@
 
 struct json_writer;
 
+/* How echo-gen sends with --zerocopy. */
+enum gen_zc_mode {
+	GEN_ZC_OFF,
+	GEN_ZC_MSG,		/* send()/sendmmsg() with MSG_ZEROCOPY, completions on the error queue */
+	GEN_ZC_URING,		/* io_uring IORING_OP_SEND_ZC, completions as notification CQEs */
+};
+
+/* "msg_zerocopy", "io_uring_send_zc"; NULL when off. */
+const char *gen_zc_mode_name(enum gen_zc_mode m);
+
 /*
  * What the kernel reported. A zero-copy send is one send call that queued at least one byte;
  * each gets the next 32-bit id of its socket, and a completion names a range of ids. The
@@ -96,6 +106,12 @@ void gen_zc_sent(struct gen_zc_pool *p, unsigned slot);
 
 /* The slot's message has been sent whole: it is freed once its ids complete. */
 void gen_zc_slot_sent(struct gen_zc_pool *p, unsigned slot);
+
+/*
+ * A send call that took an id but will get no completion (io_uring: a send that failed, or
+ * one the kernel finished without pinning): forget the id as if never sent.
+ */
+void gen_zc_forget(struct gen_zc_pool *p, uint32_t id);
 
 /*
  * The kernel completed ids lo..hi (inclusive, wrapping), copied or not. Returns 0, or -EPROTO

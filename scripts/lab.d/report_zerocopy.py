@@ -115,7 +115,7 @@ def splice_rows(run, fmt):
 def zerocopy_rows(run, fmt):
     rows = []
     for p in run.paths:
-        if client_opt(p) != "zerocopy":
+        if not client_opt(p).startswith("zerocopy"):
             continue
         for s in run.sizes:
             for k in run.kinds:

@@ -16,7 +16,7 @@ LAB_STREAM_PATHS="tcp uds-stream"	# byte streams: messages larger than a datagra
 LAB_DGRAM_SIZE_MAX=65507		# a UDP datagram's payload at most (IPv4)
 LAB_STREAM_SIZE_MAX=16777216		# echo-gen's limit for stream messages (16 MiB)
 # Client options a path may carry as %OPT (see lab_path_client): OPT and echo-gen's argument.
-LAB_CLIENT_OPTS="zerocopy"
+LAB_CLIENT_OPTS="zerocopy zerocopy=uring"
 LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout_ms"
 LAB_MATRIX_KEYS+=" client_cpus server_cpus"
 LAB_MATRIX_OPTIONAL="flows"	# keys a matrix may leave out; M_flows defaults to 1
@@ -79,7 +79,8 @@ lab_matrix_check() {
 			lab_die "matrix: unknown path '$p'" \
 				"(paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS;" \
 				"kernel paths take @IO with IO one of: $LAB_IO_MODES;" \
-				"any path takes +1cpu or +single; tcp and udp take %zerocopy)"
+				"any path takes +1cpu or +single; tcp and udp take %zerocopy or" \
+				"%zerocopy=uring)"
 	done
 	for s in $M_sizes; do
 		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le "$LAB_STREAM_SIZE_MAX" ] ||
@@ -87,8 +88,9 @@ lab_matrix_check() {
 				"$LAB_DGRAM_SIZE_MAX ($LAB_STREAM_SIZE_MAX for tcp and uds-stream)"
 		[ "$s" -le "$LAB_DGRAM_SIZE_MAX" ] || lab_matrix_has_stream ||
 			lab_die "matrix: size $s: only tcp and uds-stream paths carry messages" \
-				"over $LAB_DGRAM_SIZE_MAX bytes (a UDP datagram's most), and this" \
-				"matrix has none; keep sizes to $LAB_DGRAM_SIZE_MAX or add such a path"
+				"over $LAB_DGRAM_SIZE_MAX bytes (a UDP datagram's most), and" \
+				"this matrix has none; keep sizes to $LAB_DGRAM_SIZE_MAX or add" \
+				"such a path"
 	done
 	for c in $M_cells; do
 		[[ $c == latency || $c == throughput ]] ||
@@ -179,8 +181,10 @@ lab_path_known() {
 	place=$(lab_path_place "$1")
 	[ -z "$place" ] || [[ " $LAB_PLACES " == *" $place "* ]] || return 1
 	copt=$(lab_path_client "$1")
-	[ -z "$copt" ] || { [[ " $LAB_CLIENT_OPTS " == *" $copt "* ]] &&
-		[[ $base == tcp || $base == udp ]]; } || return 1
+	if [ -n "$copt" ]; then
+		[[ " $LAB_CLIENT_OPTS " == *" $copt "* ]] && [[ $base == tcp || $base == udp ]] ||
+			return 1
+	fi
 	if [[ " $LAB_KERNEL_PATHS " == *" $base "* ]]; then
 		[ -z "$io" ] || [[ " $LAB_IO_MODES " == *" $io "* ]]
 	else

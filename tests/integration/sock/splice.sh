@@ -137,6 +137,7 @@ expect_eq "traced server exit" "$WAIT_RC" 0
 splices=$(syscalls_of "$T_TMP/strace.out" splice)
 others=$(grep -v " splice(" "$T_TMP/strace.out" | grep -c "^[0-9]* *[a-z]*(" || true)
 [ "$splices" -ge $((2 * 4 * MIB / 16384)) ] || fail "only $splices splice calls for 4 MiB"
-[ "$others" -eq 0 ] || fail "$others recv/send calls on the splice path: $(head -3 "$T_TMP/strace.out")"
+[ "$others" -eq 0 ] ||
+	fail "$others recv/send calls on the splice path: $(head -3 "$T_TMP/strace.out")"
 say "4 MiB through a traced server: $splices splice calls, no recv or send"
 say "PASS"
