@@ -117,7 +117,8 @@ def describe_path(path):
     if path.split("%", 1)[0].endswith("+single"):
         what += "; the server on one CPU only"
     if "%" in path:
-        what += f"; echo-gen --{path.split('%', 1)[1]}"
+        what += ("; the memif client in zero-copy mode (zero-copy=yes)"
+                 if base_path(path) == "net_memif" else f"; echo-gen --{path.split('%', 1)[1]}")
     return what
 
 
@@ -371,12 +372,18 @@ def failure_table(run):
     for c in failures(run):
         lab = c["lab"]
         if lab["status"] == "unavailable":
-            # One line per path: the reason is the same for every cell of it.
+            # One line per path and reason: a path that is missing here, or only some of
+            # its sizes (a datagram path's sizes over 65507 bytes).
             key = (c["path"], lab.get("reason"))
             if key in seen:
                 continue
             seen.add(key)
-            rows.append([c["path"], "all", "all", lab["status"], lab.get("reason") or "-"])
+            sizes = [x.get("payload_bytes") for x in run.cells if x["path"] == c["path"]]
+            hit = [x.get("payload_bytes") for x in failures(run)
+                   if (x["path"], x["lab"].get("reason")) == key]
+            rows.append([c["path"], "all" if len(hit) == len(sizes) else
+                         ", ".join(str(s) for s in sorted(set(hit))), "all", lab["status"],
+                         lab.get("reason") or "-"])
         else:
             rows.append([c["path"], c.get("payload_bytes"), lab["kind"], lab["status"],
                          lab.get("reason") or "-"])

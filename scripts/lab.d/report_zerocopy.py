@@ -135,6 +135,26 @@ def zerocopy_rows(run, fmt):
     return rows
 
 
+def memif_rows(run, fmt):
+    """net_memif against net_memif%zerocopy: the client copying frames or sharing its mbufs."""
+    rows = []
+    if "net_memif%zerocopy" not in run.paths:
+        return rows
+    for s in run.sizes:
+        for k in run.kinds:
+            for p in ("net_memif", "net_memif%zerocopy"):
+                c = run.ok(p, s, k) if p in run.paths else None
+                if c is None:
+                    continue
+                cpu, rx = _num(_get(c, "client", "cpu_s")), _num(c.get("received"))
+                pps = _num(c.get("pps"))
+                rows.append([p, s, k, fmt(pps / 1e6 if pps is not None else None, 3),
+                             fmt(cpu * 1e6 / rx if cpu is not None and rx else None),
+                             fmt(_get(c, "server", "cycles_per_msg"), 0),
+                             fmt(_get(c, "rtt_us", "p50"), 1)])
+    return rows
+
+
 def section(run, md_table, fmt):
     """Markdown lines for report.md, or [] when the run has nothing zero-copy."""
     if not relevant(run):
@@ -165,4 +185,13 @@ def section(run, md_table, fmt):
                 md_table(["path", "bytes", "cell", "sends", "completed", "zero-copy", "copied",
                           "copied by the kernel", "pending", "cli ns/B", "cli CPU/B ×plain"],
                          rows, ["l", "r", "l"] + ["r"] * 8), ""]
+    rows = memif_rows(run, fmt)
+    if rows:
+        out += ["### memif: copying client against zero-copy client", "",
+                "echo-gen's DPDK client on net_memif copying each frame between its mbufs "
+                "and the shared ring buffers, or (`%zerocopy`, `zero-copy=yes`) handing its "
+                "own hugepage mbufs to the server. One frame per message, so only sizes up to "
+                "1472 bytes run. Server cycles are bypass-echo's busy cycles per message.", "",
+                md_table(["path", "bytes", "cell", "Mpps", "cli µs/msg", "srv cycles/msg",
+                          "p50 µs"], rows, ["l", "r", "l", "r", "r", "r", "r"]), ""]
     return out

@@ -14,6 +14,7 @@ LAB_DPDK_PATHS="net_tap net_af_packet net_af_xdp net_memif net_ring"
 LAB_IO_MODES="blocking mmsg epoll uring busy-poll splice"
 LAB_STREAM_PATHS="tcp uds-stream"	# byte streams: messages larger than a datagram
 LAB_DGRAM_SIZE_MAX=65507		# a UDP datagram's payload at most (IPv4)
+LAB_FRAME_SIZE_MAX=1472			# DPDK paths: one frame per message at MTU 1500
 LAB_STREAM_SIZE_MAX=16777216		# echo-gen's limit for stream messages (16 MiB)
 # Client options a path may carry as %OPT (see lab_path_client): OPT and echo-gen's argument.
 LAB_CLIENT_OPTS="zerocopy zerocopy=uring"
@@ -65,6 +66,11 @@ lab_matrix_has_stream() {
 # Why path $1 cannot carry $2-byte messages (into REASON), or success.
 lab_path_carries() {
 	REASON=
+	if ! lab_is_kernel_path "$1" && [ "$2" -gt "$LAB_FRAME_SIZE_MAX" ]; then
+		REASON="$(lab_path_base "$1") carries one Ethernet frame per message: at most"
+		REASON+=" $LAB_FRAME_SIZE_MAX bytes at MTU 1500"
+		return 1
+	fi
 	[ "$2" -le "$LAB_DGRAM_SIZE_MAX" ] && return 0
 	[[ " $LAB_STREAM_PATHS " == *" $(lab_path_base "$1") "* ]] && return 0
 	REASON="$(lab_path_base "$1") carries at most $LAB_DGRAM_SIZE_MAX bytes per message"
@@ -80,7 +86,7 @@ lab_matrix_check() {
 				"(paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS;" \
 				"kernel paths take @IO with IO one of: $LAB_IO_MODES;" \
 				"any path takes +1cpu or +single; tcp and udp take %zerocopy or" \
-				"%zerocopy=uring)"
+				"%zerocopy=uring, net_memif %zerocopy)"
 	done
 	for s in $M_sizes; do
 		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le "$LAB_STREAM_SIZE_MAX" ] ||
@@ -183,7 +189,7 @@ lab_path_known() {
 	copt=$(lab_path_client "$1")
 	if [ -n "$copt" ]; then
 		[[ " $LAB_CLIENT_OPTS " == *" $copt "* ]] && [[ $base == tcp || $base == udp ]] ||
-			return 1
+			[[ $copt == zerocopy && $base == net_memif ]] || return 1
 	fi
 	if [[ " $LAB_KERNEL_PATHS " == *" $base "* ]]; then
 		[ -z "$io" ] || [[ " $LAB_IO_MODES " == *" $io "* ]]
@@ -226,6 +232,11 @@ lab_path_available() {
 			} ;;
 	net_memif)
 		lab_pmd_present memif || { REASON="DPDK has no net_memif PMD here"; return 1; }
+		[ -z "$(lab_path_client "$1")" ] || [ "$LAB_NO_HUGE" != 1 ] || {
+			REASON="memif zero-copy needs hugepages (the shared regions are the"
+			REASON+=" client's hugepage files); scripts/lab setup reserves them"
+			return 1
+		}
 		"$EG" --help 2>&1 | grep -q 'dpdk:' ||
 			{
 				REASON="echo-gen has no dpdk transport (the client side of memif)"
@@ -372,7 +383,10 @@ lab_server_start() {
 		TARGET=dpdk:$ip:7
 		local ceal="--lcores 0@$CLI0 --file-prefix=$LAB_DPDK_PREFIX-$f-client"
 		ceal+=" --log-level=*:warning $(lab_dpdk_mem_args)"
-		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/net_memif_client.conf" --eal "$ceal")
+		# %zerocopy: the client's mbufs are the shared buffers (zero-copy=yes).
+		local cprof=net_memif_client
+		[ -z "$(lab_path_client "$path")" ] || cprof=net_memif_client_zc
+		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/$cprof.conf" --eal "$ceal")
 		;;
 	esac
 	# memif's link comes up only when the client connects, so the server is ready once its
