@@ -5,7 +5,7 @@ DEPS_PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libcmocka-dev liburing-dev libjansson-dev
 	iproute2 iputils-ping python3 python3-scapy gnuplot-nox ethtool
-	clang libclang-rt-14-dev procps kmod
+	clang libclang-rt-14-dev procps kmod strace
 	libbpf-dev bpftool
 )
 

@@ -42,6 +42,7 @@ struct opts {
 	int cpus[GEN_THREADS_MAX];
 	int ncpus;
 	bool busy_poll, quiet, use_tsc, gso;
+	enum gen_zc_mode zerocopy;
 	int so_busy_poll_us;
 	int sockbuf;
 	const char *json, *server_stats, *label;
@@ -92,6 +93,9 @@ usage(FILE *f)
 "      --busy-poll       spin with MSG_DONTWAIT instead of sleeping (open loop always does)\n"
 "      --gso             udp only: up to 64 messages per datagram through the stack\n"
 "                        (UDP_SEGMENT on send, UDP_GRO on receive)\n"
+"      --zerocopy[=msg|uring]  tcp, udp: zero-copy sends from a buffer per message in\n"
+"                        flight, completions counted in the results: MSG_ZEROCOPY\n"
+"                        (msg, the default) or io_uring's IORING_OP_SEND_ZC (uring)\n"
 "      --so-busy-poll US SO_BUSY_POLL on every socket\n"
 "      --sockbuf BYTES   socket buffer size (default 4 MiB; 0: the kernel's)\n"
 "      --clock tsc|monotonic  time source (default tsc when invariant)\n"
@@ -194,6 +198,21 @@ parse_sizes(const char *val, struct opts *o)
 }
 
 static int
+parse_zerocopy(const char *val, struct opts *o)
+{
+	if (val == NULL || strcmp(val, "msg") == 0) {
+		o->zerocopy = GEN_ZC_MSG;
+	} else if (strcmp(val, "uring") == 0) {
+		o->zerocopy = GEN_ZC_URING;
+	} else {
+		log_err("--zerocopy='%s': expected msg (MSG_ZEROCOPY) or uring (io_uring "
+			"IORING_OP_SEND_ZC)", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
 parse_cpus(const char *val, struct opts *o)
 {
 	char err[GEN_ERR_MAX];
@@ -223,7 +242,7 @@ parse_clock(const char *val, struct opts *o)
 enum {
 	OPT_WARMUP = 256, OPT_TIMEOUT, OPT_CPUS, OPT_BUSY_POLL, OPT_SO_BUSY_POLL, OPT_SOCKBUF,
 	OPT_CLOCK, OPT_EAL, OPT_PROFILE, OPT_LOCAL_IP, OPT_LOCAL_MAC, OPT_DST_MAC, OPT_SRC_PORT,
-	OPT_JSON, OPT_SERVER_STATS, OPT_LABEL, OPT_GSO,
+	OPT_JSON, OPT_SERVER_STATS, OPT_LABEL, OPT_GSO, OPT_ZEROCOPY,
 };
 
 static const struct option long_opts[] = {
@@ -240,6 +259,7 @@ static const struct option long_opts[] = {
 	{ "batch", required_argument, NULL, 'b' },
 	{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
 	{ "gso", no_argument, NULL, OPT_GSO },
+	{ "zerocopy", optional_argument, NULL, OPT_ZEROCOPY },
 	{ "so-busy-poll", required_argument, NULL, OPT_SO_BUSY_POLL },
 	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ "clock", required_argument, NULL, OPT_CLOCK },
@@ -285,6 +305,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'b': rc = parse_uint("--batch", optarg, 1, GEN_BATCH_MAX, &o->batch); break;
 		case OPT_BUSY_POLL: o->busy_poll = true; break;
 		case OPT_GSO: o->gso = true; break;
+		case OPT_ZEROCOPY: rc = parse_zerocopy(optarg, o); break;
 		case OPT_SO_BUSY_POLL:
 			rc = parse_uint("--so-busy-poll", optarg, 0, 1000000, &u);
 			o->so_busy_poll_us = (int)u;
@@ -345,6 +366,17 @@ results_fill(struct json_writer *w, void *arg)
 	json_array_end(w);
 }
 
+/* The completions of a cell, under its table row. */
+static void
+zc_print(const struct gen_zc_counts *c)
+{
+	printf("#   zero-copy: %" PRIu64 " sends, %" PRIu64 " completed (%" PRIu64 " zero-copy, "
+	       "%" PRIu64 " copied by the kernel: %.0f %%), %" PRIu64 " pending\n", c->sends,
+	       c->completed, c->completed - c->copied, c->copied,
+	       c->completed > 0 ? 100.0 * (double)c->copied / (double)c->completed : 0.0,
+	       c->sends - c->completed);
+}
+
 static int
 results_write(const char *path, struct results *r)
 {
@@ -371,7 +403,25 @@ cfg_from_opts(const struct opts *o, const struct gen_transport_ops *ops,
 		.batch = o->batch, .busy_poll = o->busy_poll, .so_busy_poll_us = o->so_busy_poll_us,
 		.sockbuf_bytes = o->sockbuf, .progress = !o->quiet && isatty(STDERR_FILENO),
 		.server_stats = o->server_stats, .clock = clock, .stop = &stop_signal,
+		.zerocopy = o->zerocopy,
 	};
+}
+
+/* --zerocopy is for the IP sockets, one way of sending at a time. */
+static int
+check_zerocopy(const struct opts *o, const struct gen_transport_ops *ops)
+{
+	if (o->gso) {
+		log_err("--zerocopy and --gso are one or the other here: drop one of them");
+		return -EINVAL;
+	}
+	if (ops != &gen_transport_tcp && ops != &gen_transport_udp) {
+		log_err("--zerocopy applies to tcp and udp targets (MSG_ZEROCOPY pins the pages "
+			"of IP sockets; %s always copies), not to %s; drop --zerocopy", ops->name,
+			o->target);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Every size of the sweep fits the transport: checked before any traffic. */
@@ -420,6 +470,8 @@ main(int argc, char **argv)
 		log_err("%s", err);
 		return EXIT_USAGE;
 	}
+	if (o.zerocopy && check_zerocopy(&o, ops) < 0)
+		return EXIT_USAGE;
 	if (o.gso) {
 		if (ops != &gen_transport_udp) {
 			log_err("--gso applies to udp targets only (UDP_SEGMENT and UDP_GRO are UDP "
@@ -456,9 +508,11 @@ main(int argc, char **argv)
 		.no_huge = ops->no_huge != NULL ? ops->no_huge() : -1,
 	};
 	if (!o.quiet) {
-		printf("# echo-gen %s, %s clock, %u flow(s), %u thread(s), batch %u%s\n", o.target,
-		       results.labels.clock, o.flows, o.threads, o.batch,
-		       o.gso ? ", UDP GSO/GRO" : "");
+		printf("# echo-gen %s, %s clock, %u flow(s), %u thread(s), batch %u%s%s\n",
+		       o.target, results.labels.clock, o.flows, o.threads, o.batch,
+		       o.gso ? ", UDP GSO/GRO" : "",
+		       o.zerocopy == GEN_ZC_MSG ? ", MSG_ZEROCOPY" :
+		       o.zerocopy == GEN_ZC_URING ? ", io_uring SEND_ZC" : "");
 		gen_report_table_header(stdout);
 		fflush(stdout);
 	}
@@ -479,6 +533,8 @@ main(int argc, char **argv)
 		results.n++;
 		if (!o.quiet) {
 			gen_report_table_row(stdout, &cell->cfg, &cell->res);
+			if (o.zerocopy)
+				zc_print(&cell->res.zc);
 			fflush(stdout);
 		}
 		if (cell->res.server_note[0] != '\0' && o.server_stats != NULL)

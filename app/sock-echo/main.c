@@ -44,7 +44,8 @@ usage(FILE *f)
 		"ADDRESS: udp:HOST:PORT | tcp:HOST:PORT | uds-dgram:PATH | uds-stream:PATH |\n"
 		"         uds-seqpacket:PATH   (IPv6 in brackets: udp:[::1]:7; @NAME: abstract)\n"
 		"\n"
-		"  --io MODE            blocking, mmsg, epoll (default), uring, busy-poll\n"
+		"  --io MODE            blocking, mmsg, epoll (default), uring, busy-poll,\n"
+		"                       splice (tcp and uds-stream)\n"
 		"  --batch N            datagrams: messages per recvmmsg/sendmmsg (mmsg,\n"
 		"                       busy-poll) or receives in flight (uring), 1..%d\n"
 		"                       (default %d)\n"
@@ -89,8 +90,8 @@ static int
 parse_io(const char *s, struct options *o)
 {
 	if (sockio_io_parse(s, &o->cfg.io) < 0) {
-		log_err("--io '%s': unknown mode; want blocking, mmsg, epoll, uring or busy-poll",
-			s);
+		log_err("--io '%s': unknown mode; want blocking, mmsg, epoll, uring, busy-poll "
+			"or splice", s);
 		return -EINVAL;
 	}
 	return 0;

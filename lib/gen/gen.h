@@ -48,6 +48,7 @@ struct gen_cfg {
 	int sockbuf_bytes;
 	bool progress;			/* live line on stderr */
 	const char *server_stats;	/* a server stats JSON to read around the interval */
+	enum gen_zc_mode zerocopy;	/* zero-copy sends (tcp, udp), or GEN_ZC_OFF */
 	const struct gen_clock *clock;
 	volatile sig_atomic_t *stop;	/* set by a signal handler: end the cell early */
 };
@@ -75,6 +76,7 @@ struct gen_result {
 	uint64_t ignored;		/* frames that were not replies (dpdk: ARP, IPv6, ...) */
 	bool interrupted;		/* a signal ended the cell early */
 	bool dead_server;		/* the error was a server that stopped answering */
+	struct gen_zc_counts zc;	/* --zerocopy: over the whole cell, warm-up included */
 };
 
 /*

@@ -171,5 +171,6 @@ gen_report_json(struct json_writer *w, const struct gen_cfg *cfg, const struct g
 	json_double(w, "csw_per_msg", sv->valid ? sv->csw_per_msg : NAN);
 	json_str(w, "note", res->server_note[0] != '\0' ? res->server_note : NULL);
 	json_object_end(w);
+	gen_zc_report_json(w, gen_zc_mode_name(cfg->zerocopy), &res->zc);
 	json_object_end(w);
 }

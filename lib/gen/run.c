@@ -699,6 +699,7 @@ result_collect(struct gen_run_ctx *r, struct gen_result *res)
 		res->c.late += w->c.late;
 		hist_merge(res->rtt, w->hist);
 		res->ignored += w->conn->ignored;
+		gen_zc_counts_add(&res->zc, &w->conn->zc);
 		if (w->measure_began && w->measure_ended) {
 			res_sample_diff(&w->res0, &w->res1, &d);
 			res->client.cpu_user_s += d.cpu_user_s;
@@ -757,6 +758,7 @@ run_open(struct gen_run_ctx *r, char *err, size_t errlen)
 			.nflows = w->nflows, .batch = cfg->batch, .busy_poll = cfg->busy_poll ||
 			cfg->rate_pps > 0, .so_busy_poll_us = cfg->so_busy_poll_us,
 			.sockbuf_bytes = cfg->sockbuf_bytes, .queue = i, .dpdk = cfg->dpdk,
+			.zerocopy = cfg->zerocopy, .window = cfg->rate_pps > 0 ? 0 : cfg->window,
 		};
 
 		w->run = r;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "gen/payload.h"
+#include "gen/zcopy.h"
 
 #define GEN_ERR_MAX 256
 /* A blocking receive gives control back to the engine at least this often. */
@@ -21,6 +22,7 @@ struct gen_conn {
 	bool tx_blocked;	/* set by the engine: the last send was cut short, so a
 				 * sleeping recv should also wake when sending is possible */
 	char err[GEN_ERR_MAX];	/* what failed, when send or recv returned a negative errno */
+	struct gen_zc_counts zc;	/* --zerocopy: sends and their completions */
 };
 
 /* One message to send: the transport writes its payload (gen_payload_write) where it wants. */
@@ -59,6 +61,8 @@ struct gen_open_args {
 	int so_busy_poll_us;	/* SO_BUSY_POLL on each socket; 0: leave off */
 	int sockbuf_bytes;	/* SO_SNDBUF and SO_RCVBUF wanted; 0: leave the defaults */
 	unsigned queue;		/* DPDK: the queue pair this connection polls */
+	enum gen_zc_mode zerocopy;	/* tcp, udp: zero-copy sends from a buffer per message */
+	unsigned window;	/* closed loop: messages in flight per flow; 0: open loop */
 	const struct gen_dpdk_opts *dpdk;
 };
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Kernel socket transports (udp, tcp, uds-dgram, uds-stream, uds-seqpacket): one socket per
  * flow, sendmmsg/recvmmsg batches for datagrams, framing by the known size for byte streams;
- * udp with --gso packs up to 64 messages into each datagram (UDP_SEGMENT out, UDP_GRO in). */
+ * udp with --gso packs up to 64 messages into each datagram (UDP_SEGMENT out, UDP_GRO in);
+ * tcp and udp with --zerocopy send with MSG_ZEROCOPY, or io_uring's IORING_OP_SEND_ZC, from a
+ * buffer per message in flight. */
 #include <errno.h>
+#include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -12,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/log.h"
+#include "common/res.h"
 #include "gen/transport.h"
 #include "sockio/addr.h"
 #include "sockio/gso.h"
@@ -26,6 +31,24 @@
 #define NS_PER_MS 1000000u
 /* GRO receive slot: room for any UDP datagram, coalesced or not (65527 bytes at most). */
 #define GRO_SLOT_BYTES 65536u
+/* --zerocopy: buffers per flow (a message in flight each), and send calls tracked per buffer. */
+#define ZC_SLOTS_MIN 4u
+#define ZC_SLOTS_MAX 64u
+#define ZC_SLOTS_OPEN_LOOP 64u
+#define ZC_IDS_PER_SLOT 64u
+/* At the end of a cell, how long the kernel has to complete the last zero-copy sends. */
+#define ZC_DRAIN_MS 2000
+#define ZC_DRAIN_POLL_NS 10000000ll
+/* --zerocopy=uring: submission queue entries per connection, at least and at most. */
+#define ZCU_ENTRIES_MIN 64u
+#define ZCU_ENTRIES_MAX 4096u
+/* Linux 6.2 uapi, newer than liburing 2.3's copy of it. */
+#ifndef IORING_SEND_ZC_REPORT_USAGE
+#define IORING_SEND_ZC_REPORT_USAGE (1U << 3)
+#endif
+#ifndef IORING_NOTIF_USAGE_ZC_COPIED
+#define IORING_NOTIF_USAGE_ZC_COPIED (1U << 31)
+#endif
 
 struct sock_flow {
 	int fd;
@@ -34,6 +57,13 @@ struct sock_flow {
 	size_t rx_head, rx_tail, rx_cap;
 	uint8_t *tx;
 	size_t tx_head, tx_tail, tx_cap;
+	/* --zerocopy: the buffers, and (streams) the queue of slots to send, head first */
+	struct gen_zc_pool zc;
+	unsigned *zq;
+	unsigned zq_head, zq_n;
+	size_t zq_off;			/* bytes of the head slot already sent */
+	bool zc_starved;		/* waiting for completions, not for the socket */
+	bool zu_busy;			/* uring, streams: a send of this flow is in flight */
 };
 
 /* Control data of one datagram, aligned for cmsghdr: UDP_SEGMENT out or UDP_GRO in. */
@@ -70,6 +100,16 @@ struct sock_conn {
 	union sock_cmsg *txcmsg, *rxcmsg;
 	unsigned *txsegs;		/* messages in each msghdr of the send being made */
 	unsigned rx_slots;		/* receive slots filled since pend was last empty */
+	/* --zerocopy */
+	bool zc;
+	int send_flags;			/* MSG_ZEROCOPY with --zerocopy */
+	unsigned *zslots;		/* datagrams: the slot of each msghdr of a send */
+	bool uring;			/* --zerocopy=uring */
+	bool ring_ok;
+	struct io_uring ring;
+	unsigned sqes;			/* prepared and not yet submitted */
+	int uring_err;			/* first failed send's negative errno, and its flow */
+	unsigned uring_err_flow;
 	/* messages cut from the filled slots, [pend_head, pend_tail) not yet handed out */
 	struct gen_rx *pend;
 	unsigned pend_head, pend_tail;
@@ -158,6 +198,8 @@ sock_set_bufs(int fd, int bytes)
 }
 
 static void sock_close(struct gen_conn *c);
+static int sock_zcu_collect(struct sock_conn *sc);
+static int sock_zcu_submit(struct sock_conn *sc);
 
 static int
 sock_alloc_gso(struct sock_conn *sc)
@@ -219,6 +261,72 @@ sock_alloc_stream(struct sock_flow *f, uint32_t size)
 	return 0;
 }
 
+/* SO_ZEROCOPY and the flow's buffers: one per message that may be in flight, and a few more. */
+static int
+sock_zc_open_flow(struct sock_conn *sc, struct sock_flow *f, const struct gen_open_args *a,
+		  char *err, size_t errlen)
+{
+	unsigned slots = a->window == 0 ? ZC_SLOTS_OPEN_LOOP : a->window + 2;
+	char why[GEN_ERR_MAX];
+	int rc;
+
+	if (slots < ZC_SLOTS_MIN)
+		slots = ZC_SLOTS_MIN;
+	if (slots > ZC_SLOTS_MAX)
+		slots = ZC_SLOTS_MAX;
+	/* IORING_OP_SEND_ZC needs no SO_ZEROCOPY: it brings its own completion state. */
+	rc = sc->uring ? 0 : gen_zc_enable(f->fd, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", sc->addr.text, why);
+		return rc;
+	}
+	if (gen_zc_pool_init(&f->zc, sc->size, slots, slots * ZC_IDS_PER_SLOT, &sc->base.zc) < 0 ||
+	    (f->zq = calloc(slots, sizeof(*f->zq))) == NULL) {
+		snprintf(err, errlen, "no memory for %u zero-copy buffers of %u bytes", slots,
+			 sc->size);
+		return -ENOMEM;
+	}
+	sc->base.zc.optmem_start += gen_zc_optmem(f->fd);
+	return 0;
+}
+
+/*
+ * --zerocopy=uring: a ring for the connection, and the probe that says whether this kernel has
+ * IORING_OP_SEND_ZC at all (Linux 6.0) before anything is sent.
+ */
+static int
+sock_zcu_open(struct sock_conn *sc, const struct gen_open_args *a, char *err, size_t errlen)
+{
+	unsigned entries = sc->nflows * (a->window == 0 ? ZC_SLOTS_OPEN_LOOP : a->window + 2);
+	struct io_uring_probe *probe;
+	bool ok;
+	int rc;
+
+	if (entries < ZCU_ENTRIES_MIN)
+		entries = ZCU_ENTRIES_MIN;
+	if (entries > ZCU_ENTRIES_MAX)
+		entries = ZCU_ENTRIES_MAX;
+	rc = io_uring_queue_init(entries, &sc->ring, 0);
+	if (rc < 0) {
+		snprintf(err, errlen, "--zerocopy=uring: io_uring_queue_init: %s (io_uring may be "
+			 "disabled: sysctl kernel.io_uring_disabled, or a seccomp filter); use "
+			 "--zerocopy=msg", strerror(-rc));
+		return rc;
+	}
+	sc->ring_ok = true;
+	probe = io_uring_get_probe_ring(&sc->ring);
+	ok = probe != NULL && io_uring_opcode_supported(probe, IORING_OP_SEND_ZC);
+	if (probe != NULL)
+		io_uring_free_probe(probe);
+	if (!ok) {
+		snprintf(err, errlen, "--zerocopy=uring: io_uring zero-copy send "
+			 "(IORING_OP_SEND_ZC) is not supported by this kernel (it came in Linux "
+			 "6.0); use --zerocopy=msg");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static int
 sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, char *err,
 	      size_t errlen)
@@ -242,8 +350,17 @@ sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, ch
 	sc->stream = sockio_transport_is_stream(sc->addr.transport);
 	sc->gso = gso;
 	sc->gso_segs = gso ? sockio_gso_segs_per_send(sc->size) : 1;
+	sc->zc = a->zerocopy != GEN_ZC_OFF;
+	sc->uring = a->zerocopy == GEN_ZC_URING;
+	sc->send_flags = a->zerocopy == GEN_ZC_MSG ? MSG_ZEROCOPY : 0;
+	if (sc->zc && (sc->zslots = calloc(sc->batch, sizeof(*sc->zslots))) == NULL) {
+		snprintf(err, errlen, "no memory for a connection");
+		rc = -ENOMEM;
+		goto out_free;
+	}
 	sc->flows = calloc(sc->nflows, sizeof(*sc->flows));
-	sc->pfds = calloc(sc->nflows, sizeof(*sc->pfds));
+	/* One more: the io_uring's fd with --zerocopy=uring. */
+	sc->pfds = calloc(sc->nflows + 1u, sizeof(*sc->pfds));
 	if (sc->flows == NULL || sc->pfds == NULL || sock_alloc_batches(sc) != 0) {
 		snprintf(err, errlen, "no memory for %u flows of %u-byte messages", sc->nflows,
 			 sc->size);
@@ -252,6 +369,8 @@ sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, ch
 	}
 	for (unsigned i = 0; i < sc->nflows; i++)
 		sc->flows[i].fd = -1;
+	if (sc->uring && (rc = sock_zcu_open(sc, a, err, errlen)) < 0)
+		goto out_free;
 	for (unsigned i = 0; i < sc->nflows; i++) {
 		struct sock_flow *f = &sc->flows[i];
 
@@ -279,6 +398,8 @@ sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, ch
 			if (rc < 0)
 				goto out_free;
 		}
+		if (sc->zc && (rc = sock_zc_open_flow(sc, f, a, err, errlen)) < 0)
+			goto out_free;
 		if (sc->stream && sock_alloc_stream(f, sc->size) != 0) {
 			snprintf(err, errlen, "no memory for stream buffers");
 			rc = -ENOMEM;
@@ -311,9 +432,60 @@ sock_thread_start(struct gen_conn *c)
 	return 0;
 }
 
+static bool
+sock_zcu_idle(const struct sock_conn *sc)
+{
+	for (unsigned i = 0; i < sc->nflows; i++)
+		if (gen_zc_inflight(&sc->flows[i].zc) > 0 || sc->flows[i].zu_busy)
+			return false;
+	return true;
+}
+
+/* --zerocopy=uring: wait for the results and notifications of every send made. */
+static void
+sock_zcu_drain(struct sock_conn *sc)
+{
+	uint64_t end = clock_now_ns() + (uint64_t)ZC_DRAIN_MS * 1000000u;
+
+	sock_zcu_submit(sc);
+	while (!sock_zcu_idle(sc) && clock_now_ns() < end) {
+		struct __kernel_timespec ts = { .tv_nsec = ZC_DRAIN_POLL_NS };
+		struct io_uring_cqe *cqe;
+
+		sc->base.syscalls++;
+		if (io_uring_wait_cqe_timeout(&sc->ring, &cqe, &ts) == 0)
+			sock_zcu_collect(sc);
+	}
+}
+
+/*
+ * The last completions: collected before the connection closes, so every buffer the kernel
+ * held comes back and the socket's option memory returns to where it started.
+ */
 static void
 sock_thread_stop(struct gen_conn *c)
 {
+	struct sock_conn *sc = sock_conn_of(c);
+	char err[GEN_ERR_MAX];
+
+	if (sc->uring)
+		sock_zcu_drain(sc);
+	for (unsigned i = 0; sc->zc && i < sc->nflows; i++) {
+		struct sock_flow *f = &sc->flows[i];
+
+		if (sc->uring) {
+			if (gen_zc_inflight(&f->zc) > 0)
+				log_warn("%s flow %u: %u io_uring zero-copy sends not completed %d ms "
+					 "after the last send", sc->addr.text, sc->flow_base + i,
+					 gen_zc_inflight(&f->zc), ZC_DRAIN_MS);
+			c->zc.optmem_end += gen_zc_optmem(f->fd);
+			continue;
+		}
+
+		if (gen_zc_drain(f->fd, &f->zc, ZC_DRAIN_MS, &c->syscalls, err, sizeof(err)) < 0)
+			log_warn("%s flow %u: %s", sc->addr.text, sc->flow_base + i, err);
+		c->zc.optmem_end += gen_zc_optmem(f->fd);
+	}
 }
 
 /*
@@ -328,9 +500,11 @@ sock_send_hdrs(struct sock_conn *sc, int fd, unsigned count)
 	do {
 		sc->base.syscalls++;
 		if (count == 1)
-			r = sendmsg(fd, &sc->txm[0].msg_hdr, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 1;
+			r = sendmsg(fd, &sc->txm[0].msg_hdr,
+				    MSG_DONTWAIT | MSG_NOSIGNAL | sc->send_flags) < 0 ? -1 : 1;
 		else
-			r = sendmmsg(fd, sc->txm, count, MSG_DONTWAIT | MSG_NOSIGNAL);
+			r = sendmmsg(fd, sc->txm, count,
+				     MSG_DONTWAIT | MSG_NOSIGNAL | sc->send_flags);
 	} while (r < 0 && errno == EINTR);
 	return r;
 }
@@ -467,11 +641,315 @@ sock_send_stream(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
 	return (int)n;
 }
 
+/* Read the completions of flow fi. Returns 0 or a negative errno with c->err filled. */
+static int
+sock_zc_reap(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	char why[GEN_ERR_MAX];
+	int r;
+
+	if (sc->uring)
+		return sock_zcu_collect(sc);
+	r = gen_zc_reap(f->fd, &f->zc, &sc->base.syscalls, why, sizeof(why));
+
+	if (r < 0) {
+		snprintf(sc->base.err, sizeof(sc->base.err), "%s flow %u: %s", sc->addr.text,
+			 sc->flow_base + fi, why);
+		return r;
+	}
+	f->zc_starved = false;
+	return 0;
+}
+
+/* A free buffer of flow fi, reaping completions if none is; NULL (counted) if still none. */
+static uint8_t *
+sock_zc_slot(struct sock_conn *sc, unsigned fi, unsigned *slot, int *rc)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	uint8_t *buf = gen_zc_slot_get(&f->zc, slot);
+
+	*rc = 0;
+	if (buf == NULL && (*rc = sock_zc_reap(sc, fi)) == 0)
+		buf = gen_zc_slot_get(&f->zc, slot);
+	if (buf == NULL && *rc == 0) {
+		f->zc_starved = true;
+		sc->base.zc.starved++;
+	}
+	return buf;
+}
+
+/*
+ * Send the queued buffers of a stream flow with MSG_ZEROCOPY, head first; each call that
+ * queues bytes takes an id, and a buffer is done with once sent whole (it is freed when its
+ * ids complete). Returns 0 (maybe some left) or a negative errno.
+ */
+static int
+sock_flush_zc(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+
+	while (f->zq_n > 0) {
+		unsigned slot = f->zq[f->zq_head];
+		ssize_t r;
+
+		if (!gen_zc_id_room(&f->zc)) {
+			int rc = sock_zc_reap(sc, fi);
+
+			if (rc < 0)
+				return rc;
+			if (!gen_zc_id_room(&f->zc)) {
+				f->zc_starved = true;
+				sc->base.zc.starved++;
+				return 0;
+			}
+		}
+		sc->base.syscalls++;
+		r = send(f->fd, gen_zc_slot_mem(&f->zc, slot) + f->zq_off, sc->size - f->zq_off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL | MSG_ZEROCOPY);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			/* Out of option memory for the zero-copy state: completions free it. */
+			if (errno == ENOBUFS) {
+				f->zc_starved = true;
+				sc->base.zc.starved++;
+				return sock_zc_reap(sc, fi);
+			}
+			return sock_fail(sc, fi, "send with MSG_ZEROCOPY", errno);
+		}
+		gen_zc_sent(&f->zc, slot);
+		f->zq_off += (size_t)r;
+		if (f->zq_off == sc->size) {
+			gen_zc_slot_sent(&f->zc, slot);
+			f->zq_head = (f->zq_head + 1) % f->zc.nslots;
+			f->zq_n--;
+			f->zq_off = 0;
+		}
+	}
+	return 0;
+}
+
+/* io_uring user_data of a send: its zero-copy id, its buffer and its flow. */
+static inline uint64_t
+zcu_data(uint32_t id, unsigned slot, unsigned fi)
+{
+	return (uint64_t)id << 32 | (uint64_t)(slot & 0xffff) << 16 | (fi & 0xffff);
+}
+
+/*
+ * One completion of --zerocopy=uring. A send posts its result first (with IORING_CQE_F_MORE
+ * when a notification will follow) and later a notification (IORING_CQE_F_NOTIF) once the
+ * kernel is done with the pages, flagged IORING_NOTIF_USAGE_ZC_COPIED when it copied them.
+ */
+static void
+sock_zcu_cqe(struct sock_conn *sc, const struct io_uring_cqe *cqe)
+{
+	uint32_t id = (uint32_t)(cqe->user_data >> 32);
+	unsigned slot = (unsigned)(cqe->user_data >> 16) & 0xffff;
+	unsigned fi = (unsigned)cqe->user_data & 0xffff;
+	struct sock_flow *f;
+
+	if (fi >= sc->nflows)
+		return;
+	f = &sc->flows[fi];
+	if (cqe->flags & IORING_CQE_F_NOTIF) {
+		if (gen_zc_complete(&f->zc, id, id,
+				    ((uint32_t)cqe->res & IORING_NOTIF_USAGE_ZC_COPIED) != 0) < 0 &&
+		    sc->uring_err == 0) {
+			sc->uring_err = -EPROTO;
+			sc->uring_err_flow = fi;
+		}
+		return;
+	}
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		gen_zc_forget(&f->zc, id);
+	if (cqe->res < 0) {
+		if (sc->uring_err == 0) {
+			sc->uring_err = cqe->res;
+			sc->uring_err_flow = fi;
+		}
+		return;
+	}
+	if (!sc->stream) {
+		gen_zc_slot_sent(&f->zc, slot);
+		return;
+	}
+	f->zu_busy = false;
+	f->zq_off += (size_t)cqe->res;
+	if (f->zq_off >= sc->size) {
+		gen_zc_slot_sent(&f->zc, slot);
+		f->zq_head = (f->zq_head + 1) % f->zc.nslots;
+		f->zq_n--;
+		f->zq_off = 0;
+	}
+}
+
+/* Take every completion the ring holds (no system call). Returns 0 or a failed send's error. */
+static int
+sock_zcu_collect(struct sock_conn *sc)
+{
+	struct io_uring_cqe *cqe;
+
+	while (io_uring_peek_cqe(&sc->ring, &cqe) == 0) {
+		sock_zcu_cqe(sc, cqe);
+		io_uring_cqe_seen(&sc->ring, cqe);
+	}
+	for (unsigned i = 0; i < sc->nflows; i++)
+		if (sc->flows[i].zc_starved && sc->flows[i].zc.nfree > 0)
+			sc->flows[i].zc_starved = false;
+	if (sc->uring_err < 0)
+		return sock_fail(sc, sc->uring_err_flow, "io_uring send_zc", -sc->uring_err);
+	return 0;
+}
+
+/*
+ * Prepare IORING_OP_SEND_ZC requests for what flow fi has queued: on a stream one at a time
+ * (two sends in flight on one socket could complete out of order), the rest of a message
+ * after a short send; datagrams all at once.
+ */
+static void
+sock_zcu_queue(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+
+	while (f->zq_n > 0 && !f->zu_busy && gen_zc_id_room(&f->zc)) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&sc->ring);
+		unsigned slot = f->zq[f->zq_head];
+
+		if (sqe == NULL)
+			return;
+		io_uring_prep_send_zc(sqe, f->fd, gen_zc_slot_mem(&f->zc, slot) + f->zq_off,
+				      sc->size - f->zq_off, MSG_NOSIGNAL,
+				      IORING_SEND_ZC_REPORT_USAGE);
+		sqe->user_data = zcu_data(f->zc.id_next, slot, fi);
+		gen_zc_sent(&f->zc, slot);
+		sc->sqes++;
+		if (sc->stream) {
+			f->zu_busy = true;
+		} else {
+			f->zq_head = (f->zq_head + 1) % f->zc.nslots;
+			f->zq_n--;
+		}
+	}
+}
+
+/* Submit what was prepared (one io_uring_enter) and take the completions already there. */
+static int
+sock_zcu_submit(struct sock_conn *sc)
+{
+	if (sc->sqes > 0) {
+		int r;
+
+		sc->base.syscalls++;
+		r = io_uring_submit(&sc->ring);
+		if (r < 0)
+			return sock_fail(sc, 0, "io_uring_submit", -r);
+		sc->sqes = 0;
+	}
+	return sock_zcu_collect(sc);
+}
+
+/*
+ * Byte streams with --zerocopy, and every --zerocopy=uring send: a message counts as sent once
+ * it is queued in its buffer.
+ */
+static int
+sock_send_stream_zc(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned fi = m[i].flow - sc->flow_base, first = i, slot;
+		struct sock_flow *f = &sc->flows[fi];
+		uint8_t *buf;
+		int rc = 0;
+
+		while (i < n && m[i].flow == m[first].flow &&
+		       (buf = sock_zc_slot(sc, fi, &slot, &rc)) != NULL) {
+			gen_payload_write(sc->fmt, buf, m[i].flow, m[i].seq, m[i].ts);
+			f->zq[(f->zq_head + f->zq_n) % f->zc.nslots] = slot;
+			f->zq_n++;
+			i++;
+		}
+		if (rc < 0)
+			return rc;
+		if (sc->uring)
+			sock_zcu_queue(sc, fi);
+		else if ((rc = sock_flush_zc(sc, fi)) < 0)
+			return rc;
+		if (i < n && m[i].flow == m[first].flow)
+			break;	/* no free buffer: completions have to come first */
+	}
+	if (sc->uring) {
+		int rc = sock_zcu_submit(sc);
+
+		if (rc < 0)
+			return rc;
+	}
+	return (int)i;
+}
+
+/* Datagrams with --zerocopy: each message in a buffer of its own, a run per sendmmsg. */
+static int
+sock_send_dgram_zc(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned fi = m[i].flow - sc->flow_base, run = 0;
+		struct sock_flow *f = &sc->flows[fi];
+		uint8_t *buf;
+		int r, rc = 0;
+
+		while (i + run < n && run < sc->batch && m[i + run].flow == m[i].flow &&
+		       (buf = sock_zc_slot(sc, fi, &sc->zslots[run], &rc)) != NULL) {
+			gen_payload_write(sc->fmt, buf, m[i].flow, m[i + run].seq, m[i + run].ts);
+			sc->txiov[run].iov_base = buf;
+			run++;
+		}
+		if (rc < 0 || run == 0) {
+			for (unsigned j = 0; j < run; j++)
+				gen_zc_slot_put(&f->zc, sc->zslots[j]);
+			return rc < 0 ? rc : (int)i;
+		}
+		r = sock_send_hdrs(sc, f->fd, run);
+		for (unsigned j = 0; j < run; j++) {
+			if (r > 0 && j < (unsigned)r) {
+				gen_zc_sent(&f->zc, sc->zslots[j]);
+				gen_zc_slot_sent(&f->zc, sc->zslots[j]);
+			} else {
+				gen_zc_slot_put(&f->zc, sc->zslots[j]);
+			}
+		}
+		if (r < 0) {
+			if (errno == EAGAIN)
+				return (int)i;
+			if (errno == ENOBUFS) {
+				f->zc_starved = true;
+				sc->base.zc.starved++;
+				rc = sock_zc_reap(sc, fi);
+				return rc < 0 ? rc : (int)i;
+			}
+			return sock_fail(sc, fi, "send with MSG_ZEROCOPY", errno);
+		}
+		i += (unsigned)r;
+		if ((unsigned)r < run)
+			return (int)i;
+	}
+	return (int)n;
+}
+
 static int
 sock_send(struct gen_conn *c, const struct gen_tx *m, unsigned n)
 {
 	struct sock_conn *sc = sock_conn_of(c);
 
+	if (sc->zc)
+		return sc->stream || sc->uring ? sock_send_stream_zc(sc, m, n) :
+						 sock_send_dgram_zc(sc, m, n);
 	if (sc->stream)
 		return sock_send_stream(sc, m, n);
 	return sc->gso_segs > 1 ? sock_send_gso(sc, m, n) : sock_send_dgram(sc, m, n);
@@ -623,6 +1101,38 @@ sock_recv_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, unsigned g
 	return sock_recv_dgram_flow(sc, fi, out, got, max, block);
 }
 
+/*
+ * --zerocopy, once per sweep of a flow: read completions lazily (when half the buffers are
+ * held, or sending waits for them; the kernel groups completions into ranges meanwhile), then
+ * send what is queued.
+ */
+static int
+sock_sweep_zc(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	int r = 0;
+
+	if (sc->uring) {
+		r = sock_zcu_collect(sc);
+		sock_zcu_queue(sc, fi);
+		return r;
+	}
+	if (f->zc_starved || f->zc.nfree < f->zc.nslots / 2)
+		r = sock_zc_reap(sc, fi);
+	if (r == 0 && f->zq_n > 0)
+		r = sock_flush_zc(sc, fi);
+	return r;
+}
+
+/* True when flow f has bytes the kernel has not taken yet. */
+static bool
+sock_tx_pending(const struct sock_conn *sc, const struct sock_flow *f)
+{
+	if (sc->zc)
+		return f->zq_n > 0 || f->zc_starved || f->zu_busy;
+	return sc->stream && f->tx_tail > f->tx_head;
+}
+
 /* One pass over every flow, starting where the last pass stopped so none starves. */
 static int
 sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending_tx)
@@ -635,7 +1145,12 @@ sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending
 		unsigned fi = (sc->rr + k) % sc->nflows;
 		int r;
 
-		if (sc->stream && sc->flows[fi].tx_tail > sc->flows[fi].tx_head) {
+		if (sc->zc) {
+			r = sock_sweep_zc(sc, fi);
+			if (r < 0)
+				return r;
+			*pending_tx |= sc->flows[fi].zq_n > 0;
+		} else if (sc->stream && sc->flows[fi].tx_tail > sc->flows[fi].tx_head) {
 			r = sock_flush(sc, fi);
 			if (r < 0)
 				return r;
@@ -647,6 +1162,12 @@ sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending
 		got += (unsigned)r;
 	}
 	sc->rr = (sc->rr + 1) % sc->nflows;
+	if (sc->uring) {
+		int r = sock_zcu_submit(sc);
+
+		if (r < 0)
+			return r;
+	}
 	return (int)got;
 }
 
@@ -667,8 +1188,7 @@ sock_recv_wait(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait
 	 * One flow, nothing to write: a blocking receive is one system call per wake-up, as a
 	 * plain blocking client makes (its SO_RCVTIMEO bounds the sleep).
 	 */
-	if (block && sc->nflows == 1 && !c->tx_blocked &&
-	    !(sc->stream && sc->flows[0].tx_tail > sc->flows[0].tx_head)) {
+	if (block && sc->nflows == 1 && !c->tx_blocked && !sock_tx_pending(sc, &sc->flows[0])) {
 		if (sc->stream) {
 			struct sock_flow *f = &sc->flows[0];
 
@@ -687,12 +1207,19 @@ sock_recv_wait(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait
 	for (unsigned i = 0; i < sc->nflows; i++) {
 		struct sock_flow *f = &sc->flows[i];
 
+		/* Waiting for completions: POLLERR (always reported) says they came. */
 		sc->pfds[i].events = POLLIN;
-		if ((sc->stream && f->tx_tail > f->tx_head) || (!sc->stream && c->tx_blocked))
+		if (sc->uring)
+			continue;	/* its sends wait in the ring, which says when they are done */
+		if (sc->zc ? f->zq_n > 0 && !f->zc_starved :
+			     (sc->stream && f->tx_tail > f->tx_head) ||
+				     (!sc->stream && c->tx_blocked))
 			sc->pfds[i].events |= POLLOUT;
 	}
+	if (sc->uring)
+		sc->pfds[sc->nflows] = (struct pollfd){ .fd = sc->ring.ring_fd, .events = POLLIN };
 	sc->base.syscalls++;
-	r = poll(sc->pfds, sc->nflows, timeout_ms);
+	r = poll(sc->pfds, sc->nflows + (sc->uring ? 1u : 0u), timeout_ms);
 	if (r <= 0)
 		return r < 0 && errno != EINTR ? sock_fail(sc, 0, "poll", errno) : 0;
 	return sock_sweep(sc, out, n, &pending_tx);
@@ -731,6 +1258,8 @@ sock_close(struct gen_conn *c)
 			close(sc->flows[i].fd);
 		free(sc->flows[i].rx);
 		free(sc->flows[i].tx);
+		free(sc->flows[i].zq);
+		gen_zc_pool_fini(&sc->flows[i].zc);
 	}
 	free(sc->flows);
 	free(sc->pfds);
@@ -744,6 +1273,9 @@ sock_close(struct gen_conn *c)
 	free(sc->rxcmsg);
 	free(sc->txsegs);
 	free(sc->pend);
+	free(sc->zslots);
+	if (sc->ring_ok)
+		io_uring_queue_exit(&sc->ring);
 	free(sc);
 }
 

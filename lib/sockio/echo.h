@@ -43,6 +43,7 @@ struct sockio_io_ops {
 	bool busy_poll;		/* SO_BUSY_POLL on IP sockets */
 	bool batched;		/* --batch applies to its datagram loop */
 	bool gso;		/* its datagram loop reads UDP_GRO and replies with UDP_SEGMENT */
+	bool stream_only;	/* its conn loop serves byte streams, not seqpackets */
 };
 
 /* Single writer per field except blocking-mode connection threads: add atomically. */
@@ -159,6 +160,7 @@ int sockio_epoll_conn_run(struct sockio_worker *w);
 int sockio_busy_conn_run(struct sockio_worker *w);
 int sockio_uring_dgram_run(struct sockio_worker *w);
 int sockio_uring_conn_run(struct sockio_worker *w);
+int sockio_splice_conn_run(struct sockio_worker *w);
 
 /* Whether io_uring can be set up here (it can be disabled by sysctl or seccomp). */
 int sockio_uring_probe(char *err, size_t errlen);

@@ -48,6 +48,12 @@ static const struct sockio_io_ops io_ops[SOCKIO_IO_COUNT] = {
 		.batched = true,
 		.gso = true,
 	},
+	[SOCKIO_IO_SPLICE] = {
+		.name = "splice",
+		.conn = sockio_splice_conn_run,
+		.nonblock = true,
+		.stream_only = true,
+	},
 };
 
 const char *
@@ -72,6 +78,8 @@ static sockio_loop_fn
 io_loop(enum sockio_io io, enum sockio_transport t)
 {
 	if ((unsigned)io >= SOCKIO_IO_COUNT)
+		return NULL;
+	if (io_ops[io].stream_only && !sockio_transport_is_stream(t))
 		return NULL;
 	return sockio_transport_is_connected(t) ? io_ops[io].conn : io_ops[io].dgram;
 }
@@ -256,7 +264,10 @@ server_check_config(const struct sockio_server_config *c, char *err, size_t errl
 		sockio_io_list_for(c->addr.transport, modes, sizeof(modes));
 		snprintf(err, errlen, "--io %s does not apply to %s (%s); use %s",
 			 io_ops[c->io].name, sockio_transport_name(c->addr.transport),
-			 sockio_transport_is_connected(c->addr.transport)
+			 io_ops[c->io].stream_only
+				 ? "splice moves a byte stream through a pipe and would lose "
+				   "message boundaries; it serves tcp and uds-stream"
+			 : sockio_transport_is_connected(c->addr.transport)
 				 ? "recvmmsg batches datagrams of one socket, not connections"
 				 : "no connections to serve",
 			 modes);

@@ -16,6 +16,7 @@ enum sockio_io {
 	SOCKIO_IO_EPOLL,	/* non-blocking sockets, many connections per thread */
 	SOCKIO_IO_URING,	/* io_uring through liburing */
 	SOCKIO_IO_BUSY_POLL,	/* non-blocking spin, SO_BUSY_POLL on IP sockets */
+	SOCKIO_IO_SPLICE,	/* byte streams only: socket -> pipe -> socket, no user copy */
 	SOCKIO_IO_COUNT,
 };
 
@@ -58,13 +59,16 @@ struct sockio_server_config {
 
 struct sockio_server;
 
-/* "blocking", "mmsg", "epoll", "uring", "busy-poll". */
+/* "blocking", "mmsg", "epoll", "uring", "busy-poll", "splice". */
 const char *sockio_io_name(enum sockio_io io);
 
 /* Parse an io mode name. Returns 0 or -EINVAL. */
 int sockio_io_parse(const char *s, enum sockio_io *out);
 
-/* Whether the io mode can serve the transport (mmsg has no meaning for connected sockets). */
+/*
+ * Whether the io mode can serve the transport (mmsg has no meaning for connected sockets,
+ * splice none for anything but a byte stream).
+ */
 bool sockio_io_applies(enum sockio_io io, enum sockio_transport t);
 
 /* Whether --batch changes what the io mode does on the transport (datagrams only). */

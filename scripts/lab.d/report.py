@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 
+import report_zerocopy
+
 BASELINE = "udp"  # every ratio is against kernel UDP over loopback in the same run
 PERCENTILES = [("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p999", "p99.9")]
 GNUPLOT_TIMEOUT_S = 60
@@ -102,18 +104,21 @@ def fmt_ratio(v):
 
 
 def base_path(path):
-    """udp@busy-poll+1cpu -> udp."""
-    return path.split("+", 1)[0].split("@", 1)[0]
+    """udp@busy-poll+1cpu%zerocopy -> udp."""
+    return path.split("%", 1)[0].split("+", 1)[0].split("@", 1)[0]
 
 
 def describe_path(path):
     what = CROSSES.get(base_path(path), "-")
     if "@" in path:
-        what += f"; sock-echo --io {path.split('@', 1)[1].split('+', 1)[0]}"
-    if path.endswith("+1cpu"):
+        what += f"; sock-echo --io {report_zerocopy.io_of(path)}"
+    if path.split("%", 1)[0].endswith("+1cpu"):
         what += "; client and server on one CPU"
-    if path.endswith("+single"):
+    if path.split("%", 1)[0].endswith("+single"):
         what += "; the server on one CPU only"
+    if "%" in path:
+        what += ("; the memif client in zero-copy mode (zero-copy=yes)"
+                 if base_path(path) == "net_memif" else f"; echo-gen --{path.split('%', 1)[1]}")
     return what
 
 
@@ -367,12 +372,18 @@ def failure_table(run):
     for c in failures(run):
         lab = c["lab"]
         if lab["status"] == "unavailable":
-            # One line per path: the reason is the same for every cell of it.
+            # One line per path and reason: a path that is missing here, or only some of
+            # its sizes (a datagram path's sizes over 65507 bytes).
             key = (c["path"], lab.get("reason"))
             if key in seen:
                 continue
             seen.add(key)
-            rows.append([c["path"], "all", "all", lab["status"], lab.get("reason") or "-"])
+            sizes = [x.get("payload_bytes") for x in run.cells if x["path"] == c["path"]]
+            hit = [x.get("payload_bytes") for x in failures(run)
+                   if (x["path"], x["lab"].get("reason")) == key]
+            rows.append([c["path"], "all" if len(hit) == len(sizes) else
+                         ", ".join(str(s) for s in sorted(set(hit))), "all", lab["status"],
+                         lab.get("reason") or "-"])
         else:
             rows.append([c["path"], c.get("payload_bytes"), lab["kind"], lab["status"],
                          lab.get("reason") or "-"])
@@ -620,6 +631,7 @@ def write_report(run, path, plots):
             "involuntary context switches. '-' where the program cannot tell (bypass-echo "
             "makes no data-path syscalls of its own; its PMD may).", "",
             cost_table(run), ""]
+    out += report_zerocopy.section(run, md_table, fmt)
     out += ["## Integrity", "",
             "Every reply is checked (payload, length, flow, sequence). Lost: no reply "
             "within the timeout. Corrupt must be 0.", "", integrity_table(run), ""]

@@ -11,7 +11,13 @@ LAB_NOHUGE_MEM_MB=512		# DPDK memory when there are no hugepages
 LAB_LOCK_FD=9			# lab_spawn closes it in children
 LAB_KERNEL_PATHS="udp tcp uds-dgram uds-stream uds-seqpacket"
 LAB_DPDK_PATHS="net_tap net_af_packet net_af_xdp net_memif net_ring"
-LAB_IO_MODES="blocking mmsg epoll uring busy-poll"
+LAB_IO_MODES="blocking mmsg epoll uring busy-poll splice"
+LAB_STREAM_PATHS="tcp uds-stream"	# byte streams: messages larger than a datagram
+LAB_DGRAM_SIZE_MAX=65507		# a UDP datagram's payload at most (IPv4)
+LAB_FRAME_SIZE_MAX=1472			# DPDK paths: one frame per message at MTU 1500
+LAB_STREAM_SIZE_MAX=16777216		# echo-gen's limit for stream messages (16 MiB)
+# Client options a path may carry as %OPT (see lab_path_client): OPT and echo-gen's argument.
+LAB_CLIENT_OPTS="zerocopy zerocopy=uring"
 LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout_ms"
 LAB_MATRIX_KEYS+=" client_cpus server_cpus"
 LAB_MATRIX_OPTIONAL="flows"	# keys a matrix may leave out; M_flows defaults to 1
@@ -48,6 +54,30 @@ lab_matrix_load() {
 	done
 }
 
+# Whether the matrix has a byte-stream path (one that carries sizes over a datagram's).
+lab_matrix_has_stream() {
+	local p
+	for p in $M_paths; do
+		[[ " $LAB_STREAM_PATHS " == *" $(lab_path_base "$p") "* ]] && return 0
+	done
+	return 1
+}
+
+# Why path $1 cannot carry $2-byte messages (into REASON), or success.
+lab_path_carries() {
+	REASON=
+	if ! lab_is_kernel_path "$1" && [ "$2" -gt "$LAB_FRAME_SIZE_MAX" ]; then
+		REASON="$(lab_path_base "$1") carries one Ethernet frame per message: at most"
+		REASON+=" $LAB_FRAME_SIZE_MAX bytes at MTU 1500"
+		return 1
+	fi
+	[ "$2" -le "$LAB_DGRAM_SIZE_MAX" ] && return 0
+	[[ " $LAB_STREAM_PATHS " == *" $(lab_path_base "$1") "* ]] && return 0
+	REASON="$(lab_path_base "$1") carries at most $LAB_DGRAM_SIZE_MAX bytes per message"
+	REASON+=" (a datagram); larger sizes are for tcp and uds-stream paths"
+	return 1
+}
+
 lab_matrix_check() {
 	local p s c
 	for p in $M_paths; do
@@ -55,17 +85,18 @@ lab_matrix_check() {
 			lab_die "matrix: unknown path '$p'" \
 				"(paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS;" \
 				"kernel paths take @IO with IO one of: $LAB_IO_MODES;" \
-				"any path takes +1cpu or +single; tcp takes +sockmap)"
-	done
-	# Streams carry bigger messages (echo-gen takes up to 16 MiB); a datagram cannot.
-	local size_max=16777216
-	for p in $M_paths; do
-		case "$(lab_path_base "$p")" in tcp | uds-stream) ;; *) size_max=65507 ;; esac
+				"any path takes +1cpu or +single; tcp takes +sockmap; tcp and udp take" \
+				"%zerocopy or %zerocopy=uring, net_memif %zerocopy)"
 	done
 	for s in $M_sizes; do
-		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le "$size_max" ] ||
-			lab_die "matrix: size '$s': expected payload bytes from 1 to $size_max" \
-				"(65507 when a path carries datagrams)"
+		[[ $s =~ ^[0-9]+$ ]] && [ "$s" -ge 1 ] && [ "$s" -le "$LAB_STREAM_SIZE_MAX" ] ||
+			lab_die "matrix: size '$s': expected payload bytes from 1 to" \
+				"$LAB_DGRAM_SIZE_MAX ($LAB_STREAM_SIZE_MAX for tcp and uds-stream)"
+		[ "$s" -le "$LAB_DGRAM_SIZE_MAX" ] || lab_matrix_has_stream ||
+			lab_die "matrix: size $s: only tcp and uds-stream paths carry messages" \
+				"over $LAB_DGRAM_SIZE_MAX bytes (a UDP datagram's most), and" \
+				"this matrix has none; keep sizes to $LAB_DGRAM_SIZE_MAX or add" \
+				"such a path"
 	done
 	for c in $M_cells; do
 		[[ $c == latency || $c == throughput ]] ||
@@ -117,36 +148,51 @@ lab_lcore_map() {
 	echo "$map"
 }
 
-# A path name is BASE[@IO][+PLACE]: the io mode of sock-echo, and a placement of this path's
-# server other than the matrix's, so that one run can hold several: "+1cpu" puts it on the
-# client's (first) CPU, "+single" on the first server CPU only (one thread, one polling lcore).
+# A path name is BASE[@IO][+PLACE][%OPT]: the io mode of sock-echo, and a placement of this
+# path's server other than the matrix's, so that one run can hold several: "+1cpu" puts it on
+# the client's (first) CPU, "+single" on the first server CPU only (one thread, one polling
+# lcore); "%zerocopy" gives the client (echo-gen) --zerocopy. % comes last and is stripped
+# before the rest is read, so tcp@splice+1cpu%zerocopy still has io splice and place 1cpu.
 LAB_PLACES="1cpu single"
 
 lab_path_base() {
-	local b=${1%%+*}
+	local b=${1%%\%*}
+	b=${b%%+*}
 	echo "${b%%@*}"
 }
 
 lab_path_io() {
-	local b=${1%%+*}
+	local b=${1%%\%*}
+	b=${b%%+*}
 	[[ $b == *@* ]] && echo "${b#*@}"
 	return 0
 }
 
 lab_path_place() {
 	local p
-	p=$(lab_path_strip_sockmap "$1")
+	p=$(lab_path_strip_sockmap "${1%%\%*}")
 	[[ $p == *+* ]] && echo "${p#*+}"
 	return 0
 }
 
+# The client option of a path (after %), or nothing.
+lab_path_client() {
+	[[ $1 == *%* ]] && echo "${1#*%}"
+	return 0
+}
+
 lab_path_known() {
-	local base io place
+	local base io place copt
 	base=$(lab_path_base "$1")
 	io=$(lab_path_io "$1")
 	place=$(lab_path_place "$1")
 	[ -z "$place" ] || [[ " $LAB_PLACES " == *" $place "* ]] || return 1
 	! lab_path_sockmap "$1" || [ "$base" = tcp ] || return 1
+	copt=$(lab_path_client "$1")
+	if [ -n "$copt" ]; then
+		[[ " $LAB_CLIENT_OPTS " == *" $copt "* ]] && [[ $base == tcp || $base == udp ]] ||
+			[[ $copt == zerocopy && $base == net_memif ]] || return 1
+	fi
 	if [[ " $LAB_KERNEL_PATHS " == *" $base "* ]]; then
 		[ -z "$io" ] || [[ " $LAB_IO_MODES " == *" $io "* ]]
 	else
@@ -158,9 +204,10 @@ lab_is_kernel_path() {
 	[[ " $LAB_KERNEL_PATHS " == *" $(lab_path_base "$1") "* ]]
 }
 
-# A name safe for files: udp@busy-poll+1cpu -> udp-busy-poll-1cpu.
+# A name safe for files: udp@busy-poll+1cpu -> udp-busy-poll-1cpu (and %zerocopy -> -zerocopy).
 lab_path_file() {
 	local f=${1//@/-}
+	f=${f//%/-}
 	echo "${f//+/-}"
 }
 
@@ -188,6 +235,11 @@ lab_path_available() {
 			} ;;
 	net_memif)
 		lab_pmd_present memif || { REASON="DPDK has no net_memif PMD here"; return 1; }
+		[ -z "$(lab_path_client "$1")" ] || [ "$LAB_NO_HUGE" != 1 ] || {
+			REASON="memif zero-copy needs hugepages (the shared regions are the"
+			REASON+=" client's hugepage files); scripts/lab setup reserves them"
+			return 1
+		}
 		"$EG" --help 2>&1 | grep -q 'dpdk:' ||
 			{
 				REASON="echo-gen has no dpdk transport (the client side of memif)"
@@ -278,6 +330,7 @@ lab_server_start() {
 		*) TARGET=$base:$LAB_RUN/$base.sock ;;
 		esac
 		[ "$io" = busy-poll ] && CLIENT_ARGS+=(--busy-poll)
+		[ -n "$(lab_path_client "$path")" ] && CLIENT_ARGS+=("--$(lab_path_client "$path")")
 		nthreads=$(tr ',' '\n' <<<"$M_server_cpus" | wc -l)
 		SRV_DESC="sock-echo --io $io --threads $nthreads --cpus $M_server_cpus"
 		if lab_path_sockmap "$path"; then
@@ -339,7 +392,10 @@ lab_server_start() {
 		TARGET=dpdk:$ip:7
 		local ceal="--lcores 0@$CLI0 --file-prefix=$LAB_DPDK_PREFIX-$f-client"
 		ceal+=" --log-level=*:warning $(lab_dpdk_mem_args)"
-		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/net_memif_client.conf" --eal "$ceal")
+		# %zerocopy: the client's mbufs are the shared buffers (zero-copy=yes).
+		local cprof=net_memif_client
+		[ -z "$(lab_path_client "$path")" ] || cprof=net_memif_client_zc
+		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/$cprof.conf" --eal "$ceal")
 		;;
 	esac
 	# memif's link comes up only when the client connects, so the server is ready once its
@@ -558,6 +614,12 @@ lab_path_cells() {
 				fi
 			fi
 			lab_progress "$CELL" "$path" "$size" "$kind"
+			if ! lab_path_carries "$path" "$size"; then
+				echo "unavailable: $REASON" >&2
+				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" unavailable \
+					"$REASON"
+				continue
+			fi
 			if [ "$started" = 0 ]; then
 				echo "failed: $start_reason" >&2
 				lab_cell_record_bad "$CELL" "$path" "$size" "$kind" failed \

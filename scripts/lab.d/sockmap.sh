@@ -14,7 +14,8 @@ LAB_SOCKMAP_WAIT_S=10			# it has this long to attach
 
 # True when the path carries the +sockmap modifier.
 lab_path_sockmap() {
-	[[ $1 == *+sockmap || $1 == *+sockmap+* ]]
+	local b=${1%%\%*}
+	[[ $b == *+sockmap || $b == *+sockmap+* ]]
 }
 
 # The path without +sockmap: what the placement and the path checks see.

@@ -15,6 +15,9 @@ check 2 "unknown command 'bogus'" "$LAB" bogus
 check 1 "matrix 'no-such-matrix': cannot read it" "$LAB" run --matrix no-such-matrix
 check 1 "size 'abc': expected payload bytes from 1 to 65507" "$LAB" run --sizes abc
 check 1 "unknown path 'no_such_path' (paths: udp tcp" "$LAB" run --paths no_such_path
+check 1 "size 1048576: only tcp and uds-stream paths carry messages over 65507 bytes" \
+	"$LAB" run --paths udp,uds-dgram --sizes 1048576
+check 1 "unknown path 'uds-stream%zerocopy'" "$LAB" run --paths uds-stream%zerocopy
 check 1 "run: --out needs a folder" "$LAB" run --out
 check 1 "has no results.json" "$LAB" report "$T_TMP/empty-run"
 check 1 "usage: scripts/lab bind PCI" "$LAB" bind

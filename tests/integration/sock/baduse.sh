@@ -47,6 +47,10 @@ bad 2 "a Unix socket path holds at most 107" "uds-stream:$long"
 bad 2 "--io mmsg does not apply to tcp" "tcp:127.0.0.1:$port" --io mmsg
 bad 2 "--io mmsg does not apply to uds-stream" "uds-stream:$W/m.sock" --io mmsg
 bad 2 "use blocking, epoll, uring or busy-poll" "uds-seqpacket:$W/m.sock" --io mmsg
+bad 2 "--io splice does not apply to udp (splice moves a byte stream" \
+	"udp:127.0.0.1:$port" --io splice
+bad 2 "--io splice does not apply to uds-dgram" "uds-dgram:$W/m.sock" --io splice
+bad 2 "--io splice does not apply to uds-seqpacket" "uds-seqpacket:$W/m.sock" --io splice
 bad 2 "--threads '0': want a whole number from 1 to 64" "udp:127.0.0.1:$port" --threads 0
 bad 2 "--threads '65'" "udp:127.0.0.1:$port" --threads 65
 bad 2 "--batch '0'" "udp:127.0.0.1:$port" --io mmsg --batch 0

@@ -13,6 +13,8 @@ STOP_LIMIT_MS=1000
 # Modes that serve each kind of transport.
 DGRAM_MODES="blocking mmsg epoll uring busy-poll"
 CONN_MODES="blocking epoll uring busy-poll"
+# Byte streams (tcp, uds-stream) also have splice.
+STREAM_MODES="$CONN_MODES splice"
 
 # A loopback TCP/UDP port that was free a moment ago.
 free_port() {
@@ -25,6 +27,7 @@ u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p)); 
 modes_for() {
 	case "$1" in
 	udp:* | uds-dgram:*) echo "$DGRAM_MODES" ;;
+	tcp:* | uds-stream:*) echo "$STREAM_MODES" ;;
 	*) echo "$CONN_MODES" ;;
 	esac
 }

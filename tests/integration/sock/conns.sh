@@ -14,7 +14,7 @@ RSS_LIMIT_KIB=$((16 * 1024))
 HOLD_MS=1500
 
 for addr in "tcp:127.0.0.1:$(free_port)" "uds-stream:$T_TMP/conns.sock"; do
-	for io in $CONN_MODES; do
+	for io in $(modes_for "$addr"); do
 		stats="$T_TMP/conns.json"
 		se_start srv "$addr" --io "$io" --stats-json "$stats" --stats-interval 0
 
