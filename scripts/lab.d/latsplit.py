@@ -96,22 +96,21 @@ def dominance(run, r, size):
     if hi["share"] < 0.5:
         return (f"On this machine the path's own cost dominates: at {size} B, waking the "
                 f"sleeping end(s) is only {span} of the sleeping round trip (p50) {where}.")
-    more = ", ".join(x["path"] for x in rows if x["share"] >= 0.5)
-    less = ", ".join(x["path"] for x in rows if x["share"] < 0.5)
-    return (f"On this machine neither share dominates everywhere at {size} B: waking the "
-            f"sleeping end(s) is more than half of the sleeping round trip (p50) on {more}, "
-            f"and less than half on {less}.")
+    order = {p: i for i, p in enumerate(run.paths)}
+    rows.sort(key=lambda x: order[x["path"]])
+    more = [x["path"] for x in rows if x["share"] >= 0.5]
+    less = [x["path"] for x in rows if x["share"] < 0.5]
+    return (f"On this machine the wake-up dominates on {len(more)} of the {len(rows)} paths "
+            f"where an end sleeps at {size} B (more than half of the sleeping round trip, p50: "
+            f"{', '.join(more)}), the path's own cost on {', '.join(less)}.")
 
 
 def noise(run, r, size):
-    """How far two measurements of one configuration lie apart in this run: the largest
-    |a - b| / mean over the paths whose both ends poll in both cells; None without any."""
-    rows = [x for x in splits(run, r, size) if x["repeat"] and x["wake"] is not None
-            and x["sleep"] + x["poll"] > 0]
-    if not rows:
-        return None
-    worst = max(rows, key=lambda x: abs(x["wake"]) / ((x["sleep"] + x["poll"]) / 2))
-    return abs(worst["wake"]) / ((worst["sleep"] + worst["poll"]) / 2), [x["path"] for x in rows]
+    """How far two measurements of one configuration lie apart in this run: |a - b| / mean for
+    each path whose both ends poll in both cells, as [(path, fraction)]; empty without any."""
+    return [(x["path"], abs(x["wake"]) / ((x["sleep"] + x["poll"]) / 2))
+            for x in splits(run, r, size)
+            if x["repeat"] and x["wake"] is not None and x["sleep"] + x["poll"] > 0]
 
 
 def headline_cells(x, r):
@@ -148,8 +147,9 @@ def headline_notes(run, r, size):
         notes.append(d)
     n = noise(run, r, size)
     if n:
-        notes.append(f"Measured twice in one configuration ({', '.join(n[1])}), p50 differs "
-                     f"by up to {pct(n[0])} in this run: differences within that are noise.")
+        each = ", ".join(f"{pct(f)} on {p}" for p, f in n)
+        notes.append(f"Measured twice in one configuration, p50 differs by {each} in this "
+                     f"run: a difference between two paths of that order may be noise.")
     return notes
 
 
