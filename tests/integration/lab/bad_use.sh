@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# scripts/lab's bad invocations: unknown command, missing values, an unknown matrix, path or
-# size, a run folder without results, no root. Each gets one precise line and a non-zero exit,
+# scripts/lab's bad invocations: unknown command, missing values, an unknown matrix, path,
+# size or cell kind, a run folder without results, no root. Each gets one precise line and a non-zero exit,
 # and leaves nothing behind: no namespace, no run folder, no lab process.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 need_root
@@ -16,6 +16,10 @@ check 1 "matrix 'no-such-matrix': cannot read it" "$LAB" run --matrix no-such-ma
 check 1 "size 'abc': expected payload bytes from 1 to 65507" "$LAB" run --sizes abc
 check 1 "unknown path 'no_such_path' (paths: udp tcp" "$LAB" run --paths no_such_path
 check 1 "run: --out needs a folder" "$LAB" run --out
+sed 's/^cells = .*/cells = latency latency-polling/' "$SOURCE_DIR/scripts/lab.d/matrix/quick.conf" \
+	>"$T_TMP/bad-cell.conf"
+check 1 "cell 'latency-polling': expected one of: latency latency-poll throughput" \
+	"$LAB" run --matrix "$T_TMP/bad-cell.conf"
 check 1 "has no results.json" "$LAB" report "$T_TMP/empty-run"
 check 1 "usage: scripts/lab bind PCI" "$LAB" bind
 check 1 "usage: scripts/lab topo up|down|status" "$LAB" topo sideways
