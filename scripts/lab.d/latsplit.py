@@ -115,7 +115,8 @@ def noise(run, r, size):
 
 def headline_cells(x, r):
     """The three headline columns of one path: p50 sleeping, p50 polling, wake-up µs."""
-    wake = r.fmt(x["wake"])
+    # Round before formatting so that a difference of -0.004 reads 0.00, not -0.00.
+    wake = r.fmt(round(x["wake"], 2) + 0.0 if x["wake"] is not None else None)
     if x["wake"] is not None and x["repeat"]:
         wake += " (=)"
     return [r.fmt(x["sleep"]), r.fmt(x["poll"]), wake]
