@@ -75,6 +75,16 @@ echo_stats_print_line(const struct echo_app *app)
 	fflush(stdout);
 }
 
+/* The verdicts from..to-1 that counted anything, one indented line each. */
+static void
+echo_verdicts_print(const struct echo_totals *t, int from, int to)
+{
+	for (int v = from; v < to; v++)
+		if (t->stack.verdicts[v] != 0)
+			printf("    %-16s %" PRIu64 "\n", stack_verdict_name(v),
+			       t->stack.verdicts[v]);
+}
+
 void
 echo_stats_print_final(const struct echo_app *app)
 {
@@ -84,12 +94,11 @@ echo_stats_print_final(const struct echo_app *app)
 	echo_totals_sum(app, &t);
 	printf("final counters after %.1f s:\n", echo_uptime_s(app));
 	printf("  %-18s %" PRIu64 "\n", "rx", t.rx);
+	/* Each verdict under its own total: reply kinds under replies, drop reasons under drops. */
 	printf("  %-18s %" PRIu64 "\n", "replies", t.replies);
+	echo_verdicts_print(&t, 0, STACK_FIRST_DROP);
 	printf("  %-18s %" PRIu64 "\n", "drops", t.drops);
-	for (int v = 0; v < STACK_VERDICT_MAX; v++)
-		if (t.stack.verdicts[v] != 0)
-			printf("    %-16s %" PRIu64 "\n", stack_verdict_name(v),
-			       t.stack.verdicts[v]);
+	echo_verdicts_print(&t, STACK_FIRST_DROP, STACK_VERDICT_MAX);
 	printf("  %-18s %" PRIu64 "\n", "tx", t.tx);
 	printf("  %-18s %" PRIu64 "\n", "tx_dropped", t.tx_dropped);
 	printf("  %-18s %.1f\n", "cycles/pkt", echo_cycles_per_pkt(&t));

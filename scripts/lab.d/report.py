@@ -16,8 +16,10 @@ import shutil
 import subprocess
 import sys
 
+import latsplit
 import report_zerocopy
 
+R = sys.modules[__name__]  # what latsplit formats and plots with
 BASELINE = "udp"  # every ratio is against kernel UDP over loopback in the same run
 PERCENTILES = [("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p999", "p99.9")]
 GNUPLOT_TIMEOUT_S = 60
@@ -53,6 +55,7 @@ CSV_COLUMNS = [
     "server_cpu_s", "server_cpu_per_msg_us", "server_cycles_per_msg", "server_syscalls_per_msg",
     "server_csw_per_msg",
     "pps_vs_udp", "p50_vs_udp", "p99_vs_udp", "client_cpus", "server_cpus",
+    "client_polls", "server_polls",
 ]
 
 
@@ -150,7 +153,7 @@ class Run:
                 self.paths.append(c["path"])
         self.sizes = sorted({int(c["payload_bytes"]) for c in self.cells
                              if c.get("payload_bytes") is not None})
-        self.kinds = [k for k in ("latency", "throughput")
+        self.kinds = [k for k in ("latency", latsplit.POLL_KIND, "throughput")
                       if any(c["lab"]["kind"] == k for c in self.cells)]
 
     def cell(self, path, size, kind):
@@ -196,6 +199,7 @@ def write_csv(run, path):
                 "payload_bytes": c.get("payload_bytes"), "kind": lab["kind"],
                 "status": lab["status"], "reason": lab.get("reason"),
                 "client_cpus": lab.get("client_cpus"), "server_cpus": lab.get("server_cpus"),
+                "client_polls": lab.get("client_polls"), "server_polls": lab.get("server_polls"),
             }
             for k in ("mode", "window", "rate_pps", "flows", "duration_s", "sent", "received",
                       "lost", "corrupt", "duplicate", "reordered", "late", "pps", "gbps"):
@@ -214,7 +218,9 @@ def write_csv(run, path):
             out = []
             for k in CSV_COLUMNS:
                 v = row.get(k)
-                if isinstance(v, float):
+                if isinstance(v, bool):
+                    v = "true" if v else "false"
+                elif isinstance(v, float):
                     v = "" if not math.isfinite(v) else f"{v:.6g}"
                 out.append("" if v is None else v)
             w.writerow(out)
@@ -263,20 +269,20 @@ def why_not(run, path, size, kinds=None):
 
 def side_by_side(run, size):
     """The main table, and notes for the paths it could not fill."""
-    header = ["path", "p50 µs", "p99 µs", "p50 ×udp", "Mpps", "Mpps ×udp", "cli µs/msg",
-              "cli sc/msg", "cli csw/msg", "srv µs/msg", "srv sc/msg", "srv csw/msg"]
+    header = ["path", "p50 sleep µs", "p50 poll µs", "wake-up µs", "p99 µs", "p50 ×udp",
+              "Mpps", "Mpps ×udp", "cli µs/msg", "cli sc/msg", "cli csw/msg", "srv µs/msg",
+              "srv sc/msg", "srv csw/msg"]
     rows, notes = [], []
     for p in run.paths:
         lat = run.ok(p, size, "latency")
         thr = run.ok(p, size, "throughput")
-        if lat is None and thr is None:
+        if lat is None and thr is None and run.ok(p, size, latsplit.POLL_KIND) is None:
             rows.append([p + " (*)"] + ["-"] * (len(header) - 1))
             notes.append(f"(*) {p} not measured: {why_not(run, p, size)}")
             continue
         cost = thr or lat
-        rows.append([
-            p,
-            fmt(get(lat, "rtt_us", "p50")) if lat else "-",
+        split = latsplit.split(run, R, p, size)
+        rows.append([p] + latsplit.headline_cells(split, R) + [
             fmt(get(lat, "rtt_us", "p99")) if lat else "-",
             fmt_ratio(rtt_vs_udp(run, lat, "p50")) if lat else "-",
             fmt((thr.get("pps") or 0) / 1e6, 3) if thr else "-",
@@ -288,9 +294,10 @@ def side_by_side(run, size):
             fmt(get(cost, "server", "syscalls_per_msg")),
             fmt(get(cost, "server", "csw_per_msg"), 3),
         ])
-        k = "latency" if lat is None else "throughput"
-        if (lat is None or thr is None) and k in run.kinds:
-            notes.append(f"{p}: {k} cell not measured: {why_not(run, p, size, [k])}")
+        for k in run.kinds:
+            if run.ok(p, size, k) is None:
+                notes.append(f"{p}: {k} cell not measured: {why_not(run, p, size, [k])}")
+    notes += latsplit.headline_notes(run, R, size)
     return md_table(header, rows) + ("\n\n" + "\n".join(notes) if notes else "")
 
 
@@ -483,7 +490,8 @@ def plot_latency(run, pdir, scripts):
             "set style data histograms", "set style histogram clustered gap 1",
             "set style fill solid 0.8 border -1", "set boxwidth 0.9",
             "set xtics rotate by -30 noenhanced", "set key outside right top",
-            "set datafile missing 'NaN'", "set yrange [*:*]",
+            "set datafile missing 'NaN'",
+            f"set yrange [{latsplit.log_floor([v for r in rows for v in r[1:]])}:*]",
             "plot " + cols,
         ]
         scripts.append((base, body))
@@ -518,7 +526,8 @@ def plot_cost(run, pdir, scripts):
     scripts.append(("cost-cpu", [
         gp_title(f"CPU time per message, {s}-byte payload (run {run.run_id})"),
         "set ylabel 'µs of CPU per message (log scale)'"] + common + [
-        "set logscale y 10", "set yrange [*:*]",
+        "set logscale y 10",
+        f"set yrange [{latsplit.log_floor([v for r in cpu_rows for v in r[1:]])}:*]",
         "plot 'cost-cpu.dat' using 2:xtic(1) title 'client, throughput cell', "
         "'' using 3 title 'server, throughput cell', '' using 4 title 'client, latency cell', "
         "'' using 5 title 'server, latency cell'"]))
@@ -544,6 +553,7 @@ def make_plots(run, pdir):
     scripts = []
     plot_throughput(run, pdir, scripts)
     plot_latency(run, pdir, scripts)
+    latsplit.plot(run, R, pdir, scripts)
     plot_cost(run, pdir, scripts)
     made = []
     for base, body in scripts:
@@ -581,8 +591,10 @@ def describe_run(run):
     if pl:
         lines.append(f"- CPU placement, the same for every path: {pl.get('text', '')}")
     if mx:
+        poll = "; latency-poll cell: the same, both ends polling" if latsplit.has_poll(run) else ""
         lines.append(f"- Matrix: sizes {', '.join(str(s) for s in mx.get('sizes', run.sizes))} "
-                     f"bytes; latency cell: closed loop, window 1; throughput cell: closed loop, "
+                     f"bytes; latency cell: closed loop, window 1"
+                     f"{poll}; throughput cell: closed loop, "
                      f"window {mx.get('throughput_window', '?')}; {mx.get('duration_s', '?')} s "
                      f"measured after {mx.get('warmup_s', '?')} s warm-up per cell.")
     if m.get("started"):
@@ -617,13 +629,15 @@ def write_report(run, path, plots):
                 "switches per message) from the throughput cell. A polling DPDK server's "
                 "CPU time is its whole lcore, idle polling included.", "",
                 side_by_side(run, s), ""]
+    out += latsplit.section(run, R)
     if "throughput" in run.kinds:
         out += ["## Throughput against size", "",
                 "Million messages per second echoed (ratio to kernel UDP), then Gbit/s of "
                 "payload one way.", "", throughput_table(run), ""]
     for k in run.kinds:
-        what = ("window 1: one message in flight, the round trip itself" if k == "latency"
-                else "deep window: queueing included")
+        what = {"latency": "window 1: one message in flight, the round trip itself",
+                latsplit.POLL_KIND: "window 1, both ends polling: the path's own cost"}.get(
+                    k, "deep window: queueing included")
         out += [f"## Round-trip latency, {k} cell (µs; {what})", "", latency_table(run, k), ""]
     out += ["## Cost per message", "",
             "cli/srv µs: CPU time per echoed message; cycles: CPU time in TSC cycles (the "

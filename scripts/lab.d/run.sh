@@ -21,6 +21,10 @@ LAB_CLIENT_OPTS="zerocopy zerocopy=uring"
 LAB_MATRIX_KEYS="paths sizes cells duration_s warmup_s throughput_window timeout_ms"
 LAB_MATRIX_KEYS+=" client_cpus server_cpus"
 LAB_MATRIX_OPTIONAL="flows"	# keys a matrix may leave out; M_flows defaults to 1
+# Cell kinds: latency (window 1, the path as configured: kernel servers and clients sleep in
+# the kernel between messages), latency-poll (window 1 with both ends polling: sock-echo
+# --io busy-poll and echo-gen --busy-poll; bypass-echo always polls), throughput (a deep window).
+LAB_CELL_KINDS="latency latency-poll throughput"
 
 # ---- matrix ----------------------------------------------------------------------------
 
@@ -99,8 +103,8 @@ lab_matrix_check() {
 				"such a path"
 	done
 	for c in $M_cells; do
-		[[ $c == latency || $c == throughput ]] ||
-			lab_die "matrix: cell '$c': expected latency or throughput"
+		[[ " $LAB_CELL_KINDS " == *" $c "* ]] ||
+			lab_die "matrix: cell '$c': expected one of: $LAB_CELL_KINDS"
 	done
 	[[ $M_duration_s =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
 		lab_die "matrix: duration_s '$M_duration_s': expected seconds"
@@ -307,6 +311,13 @@ lab_server_start() {
 	local path=$1 base io=epoll f nthreads prof ip
 	base=$(lab_path_base "$path")
 	f=$(lab_path_file "$path")
+	# The latency-poll cells of a kernel path (LAB_SRV_POLL=1) have a sock-echo that spins: a
+	# second server of the path, with a log, stats and pid file of its own.
+	local poll=0
+	if [ "${LAB_SRV_POLL:-0}" = 1 ] && lab_is_kernel_path "$path"; then
+		poll=1
+		f+=-poll
+	fi
 	SRV_STATS=$LAB_RUN/$f.stats.json
 	SRV_LOG=$LOGS/$f.server.log
 	SRV_PIDFILE=$LAB_RUN/server-$f.pid
@@ -325,6 +336,7 @@ lab_server_start() {
 	fi
 	if lab_is_kernel_path "$path"; then
 		[ -n "$(lab_path_io "$path")" ] && io=$(lab_path_io "$path")
+		[ "$poll" = 0 ] || io=busy-poll
 		case "$base" in
 		udp | tcp) TARGET=$base:127.0.0.1:$LAB_KPORT ;;
 		*) TARGET=$base:$LAB_RUN/$base.sock ;;
@@ -451,14 +463,38 @@ lab_server_stop() {
 # ---- cells -----------------------------------------------------------------------------
 
 lab_progress() {
-	printf '[%*d/%d] %-*s %5s B  %-10s ' "${#NCELLS}" "$1" "$NCELLS" "$PATH_W" "$2" "$3" \
+	printf '[%*d/%d] %-*s %5s B  %-12s ' "${#NCELLS}" "$1" "$NCELLS" "$PATH_W" "$2" "$3" \
 		"$4" >&2
+}
+
+# Messages in flight per flow in a cell of this kind.
+lab_cell_window() {
+	if [[ $1 == latency* ]]; then echo 1; else echo "$M_throughput_window"; fi
+}
+
+# Which ends of a cell of path $1, kind $2, poll instead of sleeping in the kernel between
+# messages: POLL_CLI and POLL_SRV, true or false (recorded in the cell). bypass-echo always
+# polls, and so do the DPDK clients (echo-gen on memif, dpdk_ring_echo); a kernel client and
+# sock-echo poll in latency-poll cells and on an @busy-poll path.
+lab_cell_ends() {
+	local path=$1 kind=$2 spin=false
+	if [ "$kind" = latency-poll ] || [ "$(lab_path_io "$path")" = busy-poll ]; then
+		spin=true
+	fi
+	POLL_CLI=$spin
+	POLL_SRV=true
+	case "$(lab_path_base "$path")" in
+	net_memif | net_ring) POLL_CLI=true ;;
+	esac
+	lab_is_kernel_path "$path" && POLL_SRV=$spin
+	return 0
 }
 
 # Record a cell that was not measured: status failed or unavailable, with the reason.
 lab_cell_record_bad() {
 	local i=$1 path=$2 size=$3 kind=$4 status=$5 reason=$6 win transport driver=null
-	win=$([ "$kind" = latency ] && echo 1 || echo "$M_throughput_window")
+	win=$(lab_cell_window "$kind")
+	lab_cell_ends "$path" "$kind"
 	transport=$(lab_path_base "$path")
 	if ! lab_is_kernel_path "$path"; then
 		driver="\"$transport\""
@@ -473,6 +509,7 @@ lab_cell_record_bad() {
 		"lab.kind=\"$kind\"" "lab.status=\"$status\"" \
 		"lab.reason=$(lab_json_str "$reason")" \
 		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
+		"lab.client_polls=$POLL_CLI" "lab.server_polls=$POLL_SRV" \
 		"lab.server=$(lab_json_str "${SRV_DESC:-}")" "lab.no_huge=$LAB_NO_HUGE_JSON" \
 		"${CELL_EXTRA[@]}"
 	CELL_EXTRA=()
@@ -488,7 +525,8 @@ lab_cell_run() {
 	local f
 	f=$(lab_path_file "$path")
 	CELL_EXTRA=()
-	win=$([ "$kind" = latency ] && echo 1 || echo "$M_throughput_window")
+	win=$(lab_cell_window "$kind")
+	lab_cell_ends "$path" "$kind"
 	cell_json=$OUT/cells/$(printf '%03d' "$i")-$f-$size-$kind.json
 	clog=$LOGS/$(printf '%03d' "$i")-$f-$size-$kind.client.log
 	local cmd=()
@@ -501,11 +539,16 @@ lab_cell_run() {
 			--duration "$M_duration_s" --json "$cell_json" --echo stack)
 	else
 		[ -n "$CLIENT_NS" ] && cmd=(ip netns exec "$CLIENT_NS")
+		# A latency-poll cell's client spins (a no-op for echo-gen on a DPDK port, which
+		# always does, but then its results say so too).
+		local spin=()
+		[ "$kind" != latency-poll ] || [[ " ${CLIENT_ARGS[*]} " == *" --busy-poll "* ]] ||
+			spin=(--busy-poll)
 		cmd+=("${CLIENT_WRAP[@]}" "$EG" "$TARGET" --cpus "$M_client_cpus" --threads "$CLI_N"
 			--flows "$M_flows" --size "$size" --window "$win"
 			--duration "$M_duration_s" --warmup "$M_warmup_s" --timeout "$M_timeout_ms"
 			--json "$cell_json" --server-stats "$SRV_STATS" --label "$path" --quiet
-			"${CLIENT_ARGS[@]}")
+			"${CLIENT_ARGS[@]}" "${spin[@]}")
 	fi
 	echo "${cmd[*]}" >"$clog.cmd"
 	! lab_path_sockmap "$path" || lab_sockmap_cell_begin
@@ -551,6 +594,7 @@ lab_cell_run() {
 		"lab.cells=$NCELLS" "lab.kind=\"$kind\"" "lab.status=\"ok\"" "lab.reason=null" \
 		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
 		"lab.client_netns=$(lab_json_str "$CLIENT_NS")" \
+		"lab.client_polls=$POLL_CLI" "lab.server_polls=$POLL_SRV" \
 		"lab.server=$(lab_json_str "$SRV_DESC")" \
 		"lab.no_huge=$LAB_NO_HUGE_JSON" "${CELL_EXTRA[@]}"
 	CELL_EXTRA=()
@@ -569,8 +613,11 @@ lab_path_run() {
 	M_server_cpus=$saved_cpus
 }
 
+# Every cell of one path. A kernel path's latency-poll cells need a sock-echo that spins, so
+# they run after the path's other cells, with a server of their own; DPDK paths keep one server
+# (bypass-echo polls anyway) and only their client changes.
 lab_path_cells() {
-	local path=$1 size kind rc restarts=0 refused="" ever=0
+	local path=$1 size kind sleeping=""
 	if ! lab_path_available "$path"; then
 		for size in $M_sizes; do
 			for kind in $M_cells; do
@@ -583,6 +630,26 @@ lab_path_cells() {
 		done
 		return 0
 	fi
+	if ! lab_is_kernel_path "$path" || [ "$(lab_path_io "$path")" = busy-poll ]; then
+		lab_path_group "$path" "$M_cells"
+		return 0
+	fi
+	for kind in $M_cells; do
+		[ "$kind" = latency-poll ] || sleeping+=" $kind"
+	done
+	[ -z "$sleeping" ] || lab_path_group "$path" "$sleeping"
+	if [[ " $M_cells " == *" latency-poll "* ]]; then
+		LAB_SRV_POLL=1
+		lab_path_group "$path" latency-poll
+		LAB_SRV_POLL=0
+	fi
+	return 0
+}
+
+# The cells of kinds $2 of path $1, at every size, with one server (LAB_SRV_POLL=1: the
+# spinning one), restarted when it dies.
+lab_path_group() {
+	local path=$1 kinds=$2 size kind rc restarts=0 refused="" ever=0
 	local started=1 start_reason=""
 	if lab_server_start "$path"; then
 		ever=1
@@ -591,7 +658,7 @@ lab_path_cells() {
 		start_reason=$REASON
 	fi
 	for size in $M_sizes; do
-		for kind in $M_cells; do
+		for kind in $kinds; do
 			CELL=$((CELL + 1))
 			if [ "$started" = 1 ] && [ -n "$SRV_PIDFILE" ] &&
 				! lab_pidfile_alive "$SRV_PIDFILE"; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# scripts/lab's bad invocations: unknown command, missing values, an unknown matrix, path or
-# size, a run folder without results, no root. Each gets one precise line and a non-zero exit,
+# scripts/lab's bad invocations: unknown command, missing values, an unknown matrix, path,
+# size or cell kind, a run folder without results, no root. Each gets one precise line and a non-zero exit,
 # and leaves nothing behind: no namespace, no run folder, no lab process.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 need_root
@@ -19,6 +19,10 @@ check 1 "size 1048576: only tcp and uds-stream paths carry messages over 65507 b
 	"$LAB" run --paths udp,uds-dgram --sizes 1048576
 check 1 "unknown path 'uds-stream%zerocopy'" "$LAB" run --paths uds-stream%zerocopy
 check 1 "run: --out needs a folder" "$LAB" run --out
+sed 's/^cells = .*/cells = latency latency-polling/' "$SOURCE_DIR/scripts/lab.d/matrix/quick.conf" \
+	>"$T_TMP/bad-cell.conf"
+check 1 "cell 'latency-polling': expected one of: latency latency-poll throughput" \
+	"$LAB" run --matrix "$T_TMP/bad-cell.conf"
 check 1 "has no results.json" "$LAB" report "$T_TMP/empty-run"
 check 1 "usage: scripts/lab bind PCI" "$LAB" bind
 check 1 "usage: scripts/lab topo up|down|status" "$LAB" topo sideways

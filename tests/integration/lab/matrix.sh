@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # A one-size, short matrix over every path through `scripts/lab run` and `report`: report.md,
 # summary.csv and every plot (PNG and SVG) exist; every path is in the report, measured or with
-# its reason; kernel UDP was measured so the ratios exist; no measured cell has a corrupt reply.
+# its reason; kernel UDP was measured so the ratios exist; no measured cell has a corrupt reply;
+# each cell records which ends polled, and the latency-poll cells really polled.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 need_root
 need_cmd ip gnuplot flock /usr/bin/python3
@@ -21,7 +22,7 @@ cat >"$T_TMP/short.conf" <<'M'
 paths = udp tcp uds-dgram uds-stream uds-seqpacket
 paths += net_tap net_af_packet net_af_xdp net_memif net_ring
 sizes = 18
-cells = latency throughput
+cells = latency latency-poll throughput
 duration_s = 0.5
 warmup_s = 0.2
 throughput_window = 32
@@ -39,7 +40,7 @@ out="$T_TMP/run"
 for f in report.md summary.csv run.json; do
 	[ -s "$out/$f" ] || fail "no $f"
 done
-for p in throughput goodput latency-18 cost-cpu cost-calls; do
+for p in throughput goodput latency-18 latency-split-18 cost-cpu cost-calls; do
 	for ext in png svg; do
 		[ -s "$out/plots/$p.$ext" ] || fail "no plots/$p.$ext"
 	done
@@ -54,7 +55,21 @@ out = sys.argv[1]
 cells = json.load(open(f"{out}/results.json"))
 paths = ("udp tcp uds-dgram uds-stream uds-seqpacket "
          "net_tap net_af_packet net_af_xdp net_memif net_ring").split()
-assert len(cells) == len(paths) * 2, f"{len(cells)} cells, expected {len(paths) * 2}"
+assert len(cells) == len(paths) * 3, f"{len(cells)} cells, expected {len(paths) * 3}"
+# Which ends polled: kernel ends only in latency-poll; bypass-echo always; the DPDK clients
+# (memif, ring) always; the kernel clients of tap, af_packet and af_xdp only in latency-poll.
+kernel = ("udp", "tcp", "uds-dgram", "uds-stream", "uds-seqpacket")
+for c in cells:
+    p, k, lab = c["path"], c["lab"]["kind"], c["lab"]
+    poll = k == "latency-poll"
+    want = (poll or p in ("net_memif", "net_ring"), poll or p not in kernel)
+    assert (lab["client_polls"], lab["server_polls"]) == want, \
+        f"{p} {k}: polls {(lab['client_polls'], lab['server_polls'])}, expected {want}"
+    if lab["status"] == "ok" and p in kernel + ("net_tap", "net_af_packet", "net_af_xdp"):
+        assert c["busy_poll"] == poll, f"{p} {k}: echo-gen busy_poll {c['busy_poll']}"
+        if p in kernel:
+            want = "--io busy-poll" if poll else "--io epoll"
+            assert want in lab["server"], f"{p} {k}: server {lab['server']}"
 report = open(f"{out}/report.md").read()
 bad = []
 for c in cells:
@@ -72,8 +87,10 @@ for c in cells:
         bad.append(f"{where}: {lab['status']}: {lab['reason']}")
 for p in paths:
     assert f"| {p} " in report, f"path {p} missing from report.md"
+assert "| p50 poll µs |" in report, "no polling column in report.md"
+assert "## Path cost and wake-up cost" in report
 udp = [c for c in cells if c["path"] == "udp" and c["lab"]["status"] == "ok"]
-assert len(udp) == 2, "kernel UDP not measured in both cells: no ratios"
+assert len(udp) == 3, "kernel UDP not measured in all three cells: no ratios"
 rows = list(csv.DictReader(open(f"{out}/summary.csv")))
 assert len(rows) == len(cells), "summary.csv rows != cells"
 for r in rows:
