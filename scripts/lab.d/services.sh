@@ -561,7 +561,7 @@ lab_cmd_services() {
 	trap svc_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	SVC_TMP=$(mktemp -d /tmp/bypasslab-services.XXXXXX)
+	SVC_TMP=$(mktemp -d /tmp/bypasslab-lab-services.XXXXXX)
 	# Others (postgres, nginx's workers) go through it to their own folders.
 	chmod 0711 "$SVC_TMP"
 	echo "$SVC_TMP" >"$LAB_RUN/services.tmpdir"

@@ -93,7 +93,7 @@ lab_topo_down() {
 		# The temporary folder of a killed `scripts/lab services` (data, sockets, configs).
 		local t
 		if read -r t <"$LAB_RUN/services.tmpdir" 2>/dev/null &&
-			[[ $t == /tmp/bypasslab-services.* ]]; then
+			[[ $t == /tmp/bypasslab-lab-services.* ]]; then
 			rm -rf "$t"
 		fi
 		rm -rf "${LAB_RUN:?}"

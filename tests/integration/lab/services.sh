@@ -25,12 +25,12 @@ deps_install "${SERVICES_PACKAGES[@]}" ||
 # it, sockets under it, and the lab's pid files for them.
 leftovers() {
 	local p
-	ls -d /tmp/bypasslab-services.* 2>/dev/null
+	ls -d /tmp/bypasslab-lab-services.* 2>/dev/null
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q 'bypasslab-services\.' &&
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q 'bypasslab-lab-services\.' &&
 			echo "process ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"
 	done
-	ss -Hlx 2>/dev/null | grep -o '/tmp/bypasslab-services[^ ]*' | sed 's/^/socket /'
+	ss -Hlx 2>/dev/null | grep -o '/tmp/bypasslab-lab-services[^ ]*' | sed 's/^/socket /'
 	ls /run/bypasslab/svc-*.pid /run/bypasslab/client.pid /run/bypasslab/services.tmpdir \
 		2>/dev/null
 	return 0
