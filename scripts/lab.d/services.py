@@ -414,21 +414,32 @@ def floor_rows(run):
         lab = c["lab"]
         kind, size = lab.get("kind"), c.get("payload_bytes")
         if lab.get("status") != "ok":
-            rows.append([c["path"] + " (*)", size, kind] + ["-"] * 5)
+            rows.append([c["path"] + " (*)", size, kind] + ["-"] * 7)
             notes.append(f"(*) {c['path']} {kind} not measured: {lab['status']}: "
                          f"{lab.get('reason') or '-'}")
             continue
         base = run.ok("tcp", size, kind)
         rtt, brtt = c.get("rtt_us") or {}, (base or {}).get("rtt_us") or {}
+        cpu, bcpu = echo_cpu_us(c), echo_cpu_us(base) if base else None
         rows.append([c["path"], size, f"{kind}, window {c.get('window')}", fmt_n(c.get("pps")),
                      fmt_ratio(ratio(c.get("pps"), base.get("pps"))) if base else "-",
                      fmt_n(rtt.get("p50")),
                      fmt_ratio(ratio(rtt.get("p50"), brtt.get("p50"))) if base else "-",
-                     fmt_n(rtt.get("p99"))])
+                     fmt_n(rtt.get("p99")), fmt_n(cpu), fmt_ratio(ratio(cpu, bcpu))])
     return rows, notes
 
 
-FLOOR_HEADER = ["path", "bytes", "cell", "msg/s", "msg/s ×tcp", "p50 µs", "p50 ×tcp", "p99 µs"]
+FLOOR_HEADER = ["path", "bytes", "cell", "msg/s", "msg/s ×tcp", "p50 µs", "p50 ×tcp", "p99 µs",
+                "CPU µs/msg", "CPU ×tcp"]
+
+
+def echo_cpu_us(c):
+    """Client plus server CPU per echoed message, µs (None when either is unknown)."""
+    cli, rx = num((c.get("client") or {}).get("cpu_s")), num(c.get("received"))
+    srv = num((c.get("server") or {}).get("cpu_per_msg_us"))
+    if cli is None or not rx or srv is None:
+        return None
+    return cli / rx * 1e6 + srv
 
 
 def settings_text(meta):
@@ -475,7 +486,8 @@ def report_section(run):
     if fr:
         out += ["### Echo floor of this run", "",
                 "What the transport alone costs: an echo of a small message, nothing parsed "
-                "or looked up.", "", md_table(FLOOR_HEADER, fr), ""]
+                "or looked up (sock-echo and echo-gen on the same CPUs as the services). CPU "
+                "µs/msg is client plus server CPU time per message, the steadiest figure.", "", md_table(FLOOR_HEADER, fr), ""]
         out += fnotes + ([""] if fnotes else [])
     for svc in SERVICES:
         rows, notes = service_rows(cs, svc)

@@ -10,7 +10,7 @@ SVC_CLIENT_SLACK_S=60		# a client may run this much longer than its cell should 
 SVC_REDIS_CLIENTS=50		# redis-benchmark -c: Redis's own published comparison used 50
 SVC_REDIS_VALUE_BYTES=256	# -d: and 256-byte values
 SVC_REDIS_PIPELINE=16		# -P of the pipelined cells
-SVC_REDIS_REQUESTS=100000	# -n per cell without pipelining (x10 with it; /10 with --quick)
+SVC_REDIS_REQUESTS=200000	# -n per cell without pipelining (x10 with it; /20 with --quick)
 SVC_PG_CLIENTS=8		# pgbench -c (one thread, -j 1)
 SVC_PG_SCALE=1			# pgbench -i -s: 100,000 accounts, 13 MB
 SVC_PG_RANGE_ROWS=500		# rows the heavier query sums
@@ -521,13 +521,13 @@ lab_cmd_services() {
 	M_flows=1
 	if [ "$quick" = 1 ]; then
 		SVC_DURATION_S=1
-		SVC_REDIS_N=$((SVC_REDIS_REQUESTS / 10))
+		SVC_REDIS_N=$((SVC_REDIS_REQUESTS / 20))
 		M_duration_s=1
 		M_warmup_s=0.2
 	else
-		SVC_DURATION_S=5
+		SVC_DURATION_S=8
 		SVC_REDIS_N=$SVC_REDIS_REQUESTS
-		M_duration_s=2
+		M_duration_s=3
 		M_warmup_s=0.5
 	fi
 	[ "$(nproc)" -ge 2 ] || M_server_cpus=0
