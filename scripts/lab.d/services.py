@@ -487,7 +487,8 @@ def report_section(run):
         out += ["### Echo floor of this run", "",
                 "What the transport alone costs: an echo of a small message, nothing parsed "
                 "or looked up (sock-echo and echo-gen on the same CPUs as the services). CPU "
-                "µs/msg is client plus server CPU time per message, the steadiest figure.", "", md_table(FLOOR_HEADER, fr), ""]
+                "µs/msg is client plus server CPU time per message, the steadiest figure.", "",
+                md_table(FLOOR_HEADER, fr), ""]
         out += fnotes + ([""] if fnotes else [])
     for svc in SERVICES:
         rows, notes = service_rows(cs, svc)

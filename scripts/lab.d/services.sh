@@ -60,7 +60,7 @@ svc_listening() {
 svc_client() {
 	local log=$1 secs=$2 t0 pidfile=$LAB_RUN/client.pid
 	shift 2
-	echo "$*" >"$log.cmd"
+	echo "taskset -c $M_client_cpus $*" >"$log.cmd"
 	LAB_SPAWN_LOG=$log lab_spawn client taskset -c "$M_client_cpus" "$@"
 	t0=$SECONDS
 	while lab_pidfile_alive "$pidfile"; do
@@ -213,9 +213,9 @@ svc_redis_cells() {
 			for t in set get; do
 				svc_progress redis "$tr" "$t-P$p"
 				log=$LOGS/$(printf '%03d' "$CELL")-redis-$tr-$t-P$p.client.log
-				svc_client "$log" $((SVC_CLIENT_SLACK_S + n / 1000)) redis-benchmark \
-					"${where[@]}" -c "$SVC_REDIS_CLIENTS" -n "$n" -P "$p" \
-					-d "$SVC_REDIS_VALUE_BYTES" -t "$t" --csv
+				svc_client "$log" $((SVC_CLIENT_SLACK_S + n / 1000)) \
+					redis-benchmark "${where[@]}" -c "$SVC_REDIS_CLIENTS" -n "$n" \
+					-P "$p" -d "$SVC_REDIS_VALUE_BYTES" -t "$t" --csv
 				svc_record redis "$tr" "$t-P$p" redis-benchmark "$log" \
 					"clients=$SVC_REDIS_CLIENTS" "pipeline=$p" "requests=$n" \
 					"value_bytes=$SVC_REDIS_VALUE_BYTES" \
@@ -309,8 +309,8 @@ svc_postgres_cells() {
 			log=$LOGS/$(printf '%03d' "$CELL")-postgres-$tr-$wl.client.log
 			rm -f "$SVC_TMP"/pgbench_log.*
 			svc_client "$log" $((SVC_CLIENT_SLACK_S + ${SVC_DURATION_S%.*})) \
-				"$PG_BIN/pgbench" -h "$host" -p "$PG_PORT" -U bench -n "${script[@]}" \
-				-c "$SVC_PG_CLIENTS" -j 1 -T "$SVC_DURATION_S" -l \
+				"$PG_BIN/pgbench" -h "$host" -p "$PG_PORT" -U bench -n \
+				"${script[@]}" -c "$SVC_PG_CLIENTS" -j 1 -T "$SVC_DURATION_S" -l \
 				--log-prefix="$SVC_TMP/pgbench_log" postgres
 			svc_record postgres "$tr" "$wl" pgbench "$log" \
 				"--txlog=$SVC_TMP/pgbench_log" "clients=$SVC_PG_CLIENTS" \
@@ -422,7 +422,8 @@ svc_nginx_cells() {
 			-c "$SVC_WRK_CONNS" -d "${SVC_DURATION_S}s" --latency \
 			"http://127.0.0.1:$NGX_PORT$url"
 		svc_record nginx "$tr" "$wl" wrk "$log" "clients=$SVC_WRK_CONNS" \
-			"url=\"$url\"" "body_bytes=$SVC_BODY_BYTES" "server=$(lab_json_str "$SVC_DESC")"
+			"url=\"$url\"" "body_bytes=$SVC_BODY_BYTES" \
+			"server=$(lab_json_str "$SVC_DESC")"
 	done
 	# What the server itself complained about (a refused upstream, a missing file).
 	[ ! -s "$SVC_TMP/nginx/error.log" ] || cp "$SVC_TMP/nginx/error.log" "$LOGS/nginx.error.log"
@@ -495,11 +496,13 @@ lab_cmd_services() {
 		--quick) quick=1 ;;
 		--out) [ $# -ge 2 ] || lab_die "services: --out needs a folder"; OUT=$2; shift ;;
 		--only)
-			[ $# -ge 2 ] || lab_die "services: --only needs a list (redis,postgres,nginx)"
+			[ $# -ge 2 ] ||
+				lab_die "services: --only needs a list (redis,postgres,nginx)"
 			only=${2//,/ }
 			for s in $only; do
 				[[ " $SVC_SERVICES " == *" $s "* ]] ||
-					lab_die "services: unknown service '$s' (known: $SVC_SERVICES)"
+					lab_die "services: unknown service '$s'" \
+						"(known: $SVC_SERVICES)"
 			done
 			shift
 			;;
