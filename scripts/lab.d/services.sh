@@ -214,8 +214,8 @@ svc_redis_cells() {
 				svc_progress redis "$tr" "$t-P$p"
 				log=$LOGS/$(printf '%03d' "$CELL")-redis-$tr-$t-P$p.client.log
 				svc_client "$log" $((SVC_CLIENT_SLACK_S + n / 1000)) \
-					redis-benchmark "${where[@]}" -c "$SVC_REDIS_CLIENTS" -n "$n" \
-					-P "$p" -d "$SVC_REDIS_VALUE_BYTES" -t "$t" --csv
+					redis-benchmark "${where[@]}" -c "$SVC_REDIS_CLIENTS" \
+					-n "$n" -P "$p" -d "$SVC_REDIS_VALUE_BYTES" -t "$t" --csv
 				svc_record redis "$tr" "$t-P$p" redis-benchmark "$log" \
 					"clients=$SVC_REDIS_CLIENTS" "pipeline=$p" "requests=$n" \
 					"value_bytes=$SVC_REDIS_VALUE_BYTES" \
