@@ -3,8 +3,9 @@
 # `scripts/lab services --quick`: Redis, PostgreSQL and nginx, each over TCP and over a Unix
 # socket, all measured with 0 client errors beside the echo floor; the report has its "Real
 # services" section and plot; nothing is left running or on disk (processes, sockets, data and
-# temporary folders, pid files); a second run works; a run stopped with SIGTERM in the middle
-# of a service cleans up too.
+# temporary folders, pid files); a second run works; a server that does not start makes its
+# cells "not measured" with the reason while the rest runs; a run stopped with SIGTERM in the
+# middle of a service cleans up too.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 need_root
 need_cmd ss flock gnuplot /usr/bin/python3
@@ -85,6 +86,34 @@ for i in 1 2; do
 	grep -E '^\[' "$T_TMP/run$i.log"
 	check_run "$out"
 done
+
+# A server that does not start: its cells are "not measured" with the reason, the rest runs.
+mkdir -p "$T_TMP/fakebin"
+printf '#!/bin/sh\necho "fake redis-server: refusing to start" >&2\nexit 1\n' \
+	>"$T_TMP/fakebin/redis-server"
+chmod +x "$T_TMP/fakebin/redis-server"
+out="$T_TMP/noredis"
+PATH="$T_TMP/fakebin:$PATH" "$LAB" services --quick --only redis,nginx --out "$out" \
+	>"$T_TMP/noredis.log" 2>&1 ||
+	fail "scripts/lab services failed: $(tail -5 "$T_TMP/noredis.log")"
+/usr/bin/python3 - "$out" <<'PY' || fail "a server that did not start is not reported (above)"
+import json, sys
+out = sys.argv[1]
+cells = json.load(open(f"{out}/services.json"))
+redis = [c for c in cells if c["service"] == "redis"]
+nginx = [c for c in cells if c["service"] == "nginx"]
+assert len(redis) == 8 and len(nginx) == 5, f"{len(redis)} redis, {len(nginx)} nginx cells"
+for c in redis:
+    assert c["lab"]["status"] == "failed", f"redis {c['workload']}: {c['lab']['status']}"
+    assert "server did not start" in c["lab"]["reason"] and \
+        "refusing to start" in c["lab"]["reason"], f"reason: {c['lab']['reason']}"
+assert all(c["lab"]["status"] == "ok" for c in nginx), "nginx not measured after redis failed"
+report = open(f"{out}/report.md").read()
+assert "(*) not measured: failed: server did not start" in report, "reason not in report.md"
+print("redis: not measured,", redis[0]["lab"]["reason"], "; nginx measured")
+PY
+left=$(leftovers)
+[ -z "$left" ] || fail "left behind after a server failed to start: $left"
 
 # Stopped in the middle of PostgreSQL's cells: everything it started goes.
 out="$T_TMP/killed"
