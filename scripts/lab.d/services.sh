@@ -248,7 +248,7 @@ svc_postgres_start() {
 	# The postgres user may not reach the results folder: its log is copied there at the end.
 	SVC_LOG=$d/server.log
 	svc_as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U bench --auth=trust --no-locale -E UTF8 \
-		--no-sync >"$LOGS/postgres.initdb.log" 2>&1 || {
+		--no-sync >"$LOGS/postgres.initdb.log" 2>&1 9>&- || {
 		REASON="initdb failed: $(lab_log_tail "$LOGS/postgres.initdb.log")"
 		return 1
 	}
@@ -263,9 +263,11 @@ svc_postgres_start() {
 		full_page_writes = off
 		logging_collector = off
 	EOF
+	# The postmaster outlives pg_ctl: it must not inherit the run lock (fd 9), or a killed
+	# run's lock would stay held and `topo down` refuse to clean up.
 	taskset -c "$M_server_cpus" setpriv --reuid=postgres --regid="$(id -g postgres)" \
 		--init-groups -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$SVC_LOG" -w \
-		-t "$SVC_START_WAIT_S" start >"$LOGS/postgres.pg_ctl.log" 2>&1 || {
+		-t "$SVC_START_WAIT_S" start >"$LOGS/postgres.pg_ctl.log" 2>&1 9>&- || {
 		REASON="pg_ctl start failed: $(lab_log_tail "$SVC_LOG")"
 		[ -f "$PG_DATA/postmaster.pid" ] && svc_postgres_pidfile
 		return 1
@@ -324,8 +326,8 @@ svc_postgres_stop() {
 	[ -e "$f" ] || return 0
 	if lab_pidfile_alive "$f"; then
 		# Fast shutdown: the postmaster ends its backends itself.
-		svc_as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 20 stop >/dev/null 2>&1 ||
-			lab_say "pg_ctl stop failed; stopping the postmaster by its pid"
+		svc_as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 20 stop >/dev/null \
+			2>&1 9>&- || lab_say "pg_ctl stop failed; stopping the postmaster by pid"
 	fi
 	lab_stop_pidfile "$f"
 	[ ! -f "$SVC_TMP/pg/server.log" ] || cp "$SVC_TMP/pg/server.log" "$LOGS/postgres.server.log"

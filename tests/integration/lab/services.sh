@@ -5,7 +5,7 @@
 # services" section and plot; nothing is left running or on disk (processes, sockets, data and
 # temporary folders, pid files); a second run works; a server that does not start makes its
 # cells "not measured" with the reason while the rest runs; a run stopped with SIGTERM in the
-# middle of a service cleans up too.
+# middle of a service cleans up too, and after SIGKILL `scripts/lab topo down` does.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 need_root
 need_cmd ss flock gnuplot /usr/bin/python3
@@ -129,5 +129,21 @@ grep -q 'services stopped (exit 143)' "$T_TMP/killed.log" ||
 	fail "the stopped run does not say so: $(tail -3 "$T_TMP/killed.log")"
 left=$(leftovers)
 [ -z "$left" ] || fail "left behind after SIGTERM: $left"
+
+# Killed with SIGKILL (no trap runs): the postmaster and the client live on, the temporary
+# folder stays; `scripts/lab topo down` stops them by their pid files and removes the folder.
+out="$T_TMP/kill9"
+"$LAB" services --quick --only postgres --out "$out" >"$T_TMP/kill9.log" 2>&1 &
+pid=$!
+on_exit "kill -9 $pid"
+on_exit "'$LAB' topo down"
+wait_for "grep -q '\] postgres .*ok:' '$T_TMP/kill9.log'" 120 ||
+	fail "no postgres cell within 120 s: $(tail -5 "$T_TMP/kill9.log")"
+kill -KILL "$pid"
+wait_exit "$pid" 10 || fail "scripts/lab services survived SIGKILL"
+[ -n "$(leftovers)" ] || fail "nothing left after SIGKILL: the test did not test topo down"
+"$LAB" topo down >"$T_TMP/down.log" 2>&1 || fail "topo down failed: $(cat "$T_TMP/down.log")"
+left=$(leftovers)
+[ -z "$left" ] || fail "left behind after SIGKILL and topo down: $left"
 say "PASS: all services over TCP and Unix sockets measured, twice; nothing left, also after" \
-	"SIGTERM"
+	"SIGTERM, and after SIGKILL once topo down ran"
