@@ -8,11 +8,16 @@ DEPS_PACKAGES=(
 	clang libclang-rt-14-dev procps kmod strace
 	libbpf-dev bpftool
 )
+# The real services of `scripts/lab services` (and its test): installed by that command and by
+# `scripts/lab setup`, not by every build, since a service missing is a row "not measured".
+SERVICES_PACKAGES=(redis-server redis-tools postgresql nginx-light wrk util-linux)
 
-# Install what is missing (root only). Returns non-zero with a message when it cannot.
+# deps_install [PACKAGE...]: install what is missing of the list (default DEPS_PACKAGES; root
+# only). Returns non-zero with a message when it cannot.
 deps_install() {
 	local missing=() p
-	for p in "${DEPS_PACKAGES[@]}"; do
+	[ $# -gt 0 ] || set -- "${DEPS_PACKAGES[@]}"
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done

@@ -18,6 +18,7 @@ import sys
 
 import latsplit
 import report_zerocopy
+import services  # the "Real services" section (scripts/lab services), when the run has one
 
 R = sys.modules[__name__]  # what latsplit formats and plots with
 BASELINE = "udp"  # every ratio is against kernel UDP over loopback in the same run
@@ -555,6 +556,7 @@ def make_plots(run, pdir):
     plot_latency(run, pdir, scripts)
     latsplit.plot(run, R, pdir, scripts)
     plot_cost(run, pdir, scripts)
+    services.plots(run, pdir, scripts)
     made = []
     for base, body in scripts:
         gp = os.path.join(pdir, f"{base}.gp")
@@ -619,9 +621,13 @@ def write_report(run, path, plots):
             "run, at the same size and in the same cell: above 1 means more messages per "
             "second (Mpps ×udp) or a longer round trip (p50 ×udp, p99 ×udp). "
             "Never compare numbers across runs or machines.", ""]
+    real_services = services.report_section(run)
+    out += real_services
     if run.base(run.sizes[0] if run.sizes else None, "latency") is None and \
             run.base(run.sizes[0] if run.sizes else None, "throughput") is None:
-        out += ["**Kernel UDP was not measured in this run, so there are no ratios.**", ""]
+        out += ["**Kernel UDP was not measured in this run, so there are no ratios to it"
+                + (" (the services' ratios above are to TCP)" if real_services else "")
+                + ".**", ""]
     for s in run.sizes[:1]:
         out += [f"## Side by side, {s}-byte payload", "",
                 "Latency from the latency cell (window 1), throughput from the throughput "

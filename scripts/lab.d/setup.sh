@@ -231,6 +231,8 @@ lab_cmd_setup() {
 	[ $# -eq 0 ] || lab_die "setup takes no arguments"
 	lab_need_root setup
 	deps_install || lab_die "could not install the packages above"
+	deps_install "${SERVICES_PACKAGES[@]}" || lab_err "could not install the real services'" \
+		"packages: 'scripts/lab services' will report those services as not measured"
 	lab_build
 	# libxdp pins net_af_xdp's program here; without it, it warns and loads it unpinned.
 	if [ -d /sys/fs/bpf ] && ! grep -q ' /sys/fs/bpf bpf ' /proc/mounts; then

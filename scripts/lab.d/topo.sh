@@ -91,6 +91,12 @@ lab_topo_down() {
 		ip link del "$LAB_VETH_OURS" || lab_err "could not delete $LAB_VETH_OURS"
 	fi
 	if [ -d "$LAB_RUN" ]; then
+		# The temporary folder of a killed `scripts/lab services` (data, sockets, configs).
+		local t
+		if read -r t <"$LAB_RUN/services.tmpdir" 2>/dev/null &&
+			[[ $t == /tmp/bypasslab-lab-services.* ]]; then
+			rm -rf "$t"
+		fi
 		rm -rf "${LAB_RUN:?}"
 	fi
 	for d in "$LAB_DPDK_RUNDIR/$LAB_DPDK_PREFIX" "$LAB_DPDK_RUNDIR/$LAB_DPDK_PREFIX"-*; do
