@@ -218,7 +218,7 @@ def plot(run, r, pdir, scripts):
             "set grid ytics", "set style data histograms",
             "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
             "set boxwidth 0.9", "set xtics rotate by -30 noenhanced",
-            "set key outside right top", "set datafile missing 'NaN'",
+            "set key top right", "set datafile missing 'NaN'",
             f"set yrange [{floor}:*]",
             f"plot {r.gp_quote(dat)} using 2:xtic(1) title 'sleeping ends (latency cell)', "
             f"'' using 3 title 'both ends polling (latency-poll cell)'"]))
