@@ -283,6 +283,7 @@ svc_postgres_start() {
 	PG_SOCKDIR=$d/sock
 	# Started again for the tcp+sockmap cells: the same cluster, port and tables.
 	if [ -e "$PG_DATA/PG_VERSION" ]; then
+		SVC_LOG=$d/server.log
 		svc_postgres_launch
 		return
 	fi
@@ -394,6 +395,8 @@ svc_nginx_start() {
 	svc_free_port NGX_PORT
 	svc_free_port NGX_UP_PORT
 	NGX_UP_SOCK=$d/upstream.sock
+	# Started again for tcp+sockmap: nothing of the first nginx's socket may stay in the way.
+	rm -f "$NGX_UP_SOCK"
 	mkdir -p "$d/html" "$d/tmp"
 	# The workers run as nobody: they must reach the page and the temporary folders.
 	chmod 0755 "$d" "$d/html"
@@ -538,9 +541,9 @@ svc_run_sockmap() {
 	fi
 	SVC_SFX=.sockmap
 	if ! "svc_${svc}_start"; then
-		svc_record_bad "$svc" failed "server did not start in sockmap-accel's cgroup:"\
-" $REASON" "$@"
-		lab_event "$svc: server did not start in sockmap-accel's cgroup: $REASON"
+		REASON="server did not start in sockmap-accel's cgroup: $REASON"
+		svc_record_bad "$svc" failed "$REASON" "$@"
+		lab_event "$svc: $REASON"
 		"svc_${svc}_stop"
 		lab_sockmap_stop
 		return 0
@@ -571,9 +574,10 @@ svc_cleanup() {
 	fi
 	[ -n "${SVC_TMP:-}" ] && rm -rf "$SVC_TMP"
 	for f in services.tmpdir uds-stream.sock tcp.stats.json uds-stream.stats.json \
-		"$(lab_path_file "$SVC_SOCKMAP_TR").stats.json" sockmap-*.stats.json; do
-		rm -f "${LAB_RUN:?}"/$f
+		"$(lab_path_file "$SVC_SOCKMAP_TR").stats.json"; do
+		rm -f "${LAB_RUN:?}/$f"
 	done
+	rm -f "${LAB_RUN:?}"/sockmap-*.stats.json
 	[ "${SVC_MADE_RUN:-0}" = 1 ] && rmdir "$LAB_RUN" 2>/dev/null
 	rm -f "$LAB_LOCK"
 	if [ "$rc" -ne 0 ] && [ -n "${OUT:-}" ]; then
