@@ -30,6 +30,7 @@ deps_install "${SERVICES_PACKAGES[@]}" ||
 SM_REASON=$(
 	LAB_SRC=$SOURCE_DIR
 	. "$SOURCE_DIR/scripts/lab.d/common.sh"
+	. "$SOURCE_DIR/scripts/lab.d/setup.sh"
 	. "$SOURCE_DIR/scripts/lab.d/run.sh"
 	. "$SOURCE_DIR/scripts/lab.d/sockmap.sh"
 	lab_sockmap_vars
