@@ -81,7 +81,7 @@ svc_client() {
 
 svc_progress() {
 	CELL=$((CELL + 1))
-	printf '[%*d/%d] %-8s %-5s %-18s ' "${#NCELLS}" "$CELL" "$NCELLS" "$1" "$2" "$3" >&2
+	printf '[%*d/%d] %-8s %-11s %-15s ' "${#NCELLS}" "$CELL" "$NCELLS" "$1" "$2" "$3" >&2
 }
 
 # Record one cell from a client's log: services.py parses it, appends the cell to
