@@ -2,9 +2,11 @@
 """The real services of `scripts/lab services`: each client's output parsed into a cell, the
 cells kept in the run's services.json, and the report's "Real services" section and plot.
 
-  services.py record RUN_DIR CLIENT LOG RC [--txlog=PREFIX] key=value...
+  services.py record RUN_DIR CLIENT LOG RC [--txlog=PREFIX] [--sockmap=COUNTS] key=value...
         parse LOG (the output of CLIENT: redis-benchmark, pgbench or wrk, exit status RC) into
-        one cell and append it; prints "ok: ..." (exit 0) or "failed: REASON" (exit 1)
+        one cell and append it; prints "ok: ..." (exit 0) or "failed: REASON" (exit 1).
+        COUNTS (tcp+sockmap cells): sockmap-accel's "SENDS,BYTES,MISSED" redirected and missed
+        during the cell, or "error:REASON"; the cell fails unless its traffic took the shortcut
   services.py bad RUN_DIR key=value...        append a cell that was not measured
   services.py free-port FIRST LAST [TAKEN...] a TCP port on 127.0.0.1 nothing is bound to
   services.py http-check BASE BYTES PATH...   each PATH answers 200 with BYTES of body, the
@@ -38,7 +40,13 @@ WORKLOADS = {
     "proxy-close": "proxied to an upstream block, a new connection per request",
 }
 LATENCY_KEYS = ("min", "avg", "p50", "p75", "p90", "p95", "p99", "max")
-FLOOR_PATHS = ("tcp", "uds-stream")
+FLOOR_PATHS = ("tcp", "uds-stream", "tcp+sockmap")
+TRANSPORTS = ("tcp", "unix", "tcp+sockmap")
+SOCKMAP_TR = "tcp+sockmap"
+# The least a pgbench transaction puts on the wire: its Query message alone (select-only's
+# "SELECT abalance FROM pgbench_accounts WHERE aid = N;" is 52 characters or more, plus 6 bytes
+# of framing) and the server's ReadyForQuery (6 bytes).
+PG_MIN_TX_BYTES = 64
 
 
 # ---- parsing each client's output --------------------------------------------------------
@@ -143,7 +151,8 @@ def parse_wrk(text):
     """wrk --latency: Requests/sec, the latency distribution (50/75/90/99 %), the thread
     stats' average and maximum, and its error lines (non-2xx/3xx responses, socket errors)."""
     rps = re.search(r"^Requests/sec:\s+([0-9.]+)", text, re.M)
-    total = re.search(r"^\s*(\d+) requests in ([0-9.]+\w+),", text, re.M)
+    total = re.search(r"^\s*(\d+) requests in ([0-9.]+\w+), ([0-9.]+)([KMGTP]?B) read", text,
+                      re.M)
     if not rps or not total:
         raise ParseError("no 'Requests/sec:' or 'N requests in' line in wrk's output")
     lat = {}
@@ -167,8 +176,14 @@ def parse_wrk(text):
         detail = "; ".join(x for x in (
             f"{n_non2xx} non-2xx/3xx responses" if n_non2xx else "",
             sock.group(0).strip() if sock and sum(sock_err.values()) else "") if x)
+    # wrk prints the bytes it read with two decimals in 1024-based units: the smallest
+    # number that prints so.
+    unit = 1024 ** "BKMGTP".index(total.group(4)[0])
+    read_min = max(0, math.ceil((float(total.group(3)) - 0.005) * unit)) if unit > 1 else \
+        int(float(total.group(3)))
     return {"rps": float(rps.group(1)), "completed": int(total.group(1)),
-            "duration_s": wrk_time_us(total.group(2)) / 1e6, "latency_us": _latency(**lat),
+            "duration_s": wrk_time_us(total.group(2)) / 1e6, "read_bytes_min": read_min,
+            "latency_us": _latency(**lat),
             "non_2xx": n_non2xx, "socket_errors": sock_err, "errors": n_err,
             "error_detail": detail}
 
@@ -232,11 +247,14 @@ def fmt_us(v):
 
 
 def record(run_dir, client, log, rc, args):
-    txlog = None
+    txlog, sm = None, None
     for opt in [a for a in args if a.startswith("--")]:
-        if not opt.startswith("--txlog="):
+        if opt.startswith("--txlog="):
+            txlog = opt.split("=", 1)[1]
+        elif opt.startswith("--sockmap="):
+            sm = opt.split("=", 1)[1]
+        else:
             raise ValueError(f"unknown option {opt}")
-        txlog = opt.split("=", 1)[1]
     cell = new_cell(cells.parse_kv([a for a in args if not a.startswith("--")]))
     cell["client"] = client
     cmd = log + ".cmd"
@@ -261,6 +279,9 @@ def record(run_dir, client, log, rc, args):
         reason = f"{cell['errors']} client errors: {cell.get('error_detail')}"
     elif reason is None and not cell.get("rps"):
         reason = f"{client} measured 0 requests per second"
+    if sm is not None:
+        sm_reason = sockmap_check(cell, sm)
+        reason = reason or sm_reason
     lab["status"] = "failed" if reason else "ok"
     lab["reason"] = reason
     append_cell(run_dir, cell)
@@ -268,9 +289,74 @@ def record(run_dir, client, log, rc, args):
         print(f"failed: {reason}")
         return 1
     lat = cell["latency_us"]
+    sm_text = ""
+    if sm is not None:
+        sm_text = (f", sockmap: {fmt_bytes(lab['sockmap_redirected_bytes'])} redirected "
+                   f"(>= {fmt_bytes(lab['sockmap_min_bytes'])}), 0 sends through TCP")
     print(f"ok: {cell['rps']:,.0f} req/s, p50 {fmt_us(lat.get('p50'))}, "
-          f"p99 {fmt_us(lat.get('p99'))}, 0 errors")
+          f"p99 {fmt_us(lat.get('p99'))}, 0 errors{sm_text}")
     return 0
+
+
+def requests_done(cell):
+    """Requests (transactions) the client completed: redis-benchmark runs exactly -n."""
+    if cell.get("client") == "redis-benchmark":
+        return num(cell.get("requests"))
+    return num(cell.get("completed"))
+
+
+def sockmap_min_bytes(cell):
+    """The least the shortcut must have carried for the cell's traffic to have taken it, and
+    how that was counted. Request/response messages are not of one size, so the floor is what
+    the client's own figures prove went over its connections: redis-benchmark, -n requests x
+    the -d value (a SET carries the value, a GET's reply does); pgbench, transactions x
+    PG_MIN_TX_BYTES; wrk, the bytes it reports reading (each reply crossed the front hop; with
+    a TCP upstream it crossed the upstream hop too)."""
+    client, n = cell.get("client"), requests_done(cell)
+    if client == "redis-benchmark" and n is not None and num(cell.get("value_bytes")):
+        return int(n * cell["value_bytes"]), f"{n:,.0f} requests x {cell['value_bytes']} B"
+    if client == "pgbench" and n is not None:
+        return int(n * PG_MIN_TX_BYTES), f"{n:,.0f} transactions x {PG_MIN_TX_BYTES} B"
+    if client == "wrk" and cell.get("read_bytes_min") is not None:
+        return int(cell["read_bytes_min"]), "the bytes wrk read"
+    return None, "the client's output gave no count"
+
+
+def sockmap_check(cell, counts):
+    """Record sockmap-accel's counters of a tcp+sockmap cell in cell["lab"] and return why the
+    cell is no result over the shortcut (None when it is): a send went through TCP, nothing
+    was redirected, or less than sockmap_min_bytes()."""
+    lab = cell["lab"]
+    for k in ("redirected_sends", "redirected_bytes", "missed_sends", "min_bytes",
+              "bytes_per_request"):
+        lab["sockmap_" + k] = None
+    if counts.startswith("error:"):
+        return counts[6:]
+    try:
+        sends, nbytes, missed = (int(x) for x in counts.split(","))
+    except ValueError:
+        raise ValueError(f"--sockmap={counts}: expected SENDS,BYTES,MISSED") from None
+    need, how = sockmap_min_bytes(cell)
+    n = requests_done(cell)
+    lab.update(sockmap_redirected_sends=sends, sockmap_redirected_bytes=nbytes,
+               sockmap_missed_sends=missed, sockmap_min_bytes=need,
+               sockmap_bytes_per_request=round(nbytes / n, 1) if n else None)
+    if missed == 0 and sends > 0 and need is not None and nbytes >= need:
+        return None
+    return (f"sockmap redirected {nbytes:,} B in {sends:,} sends and {missed:,} sends went "
+            f"through TCP; a tcp+sockmap result needs 0 through TCP and at least "
+            + (f"{need:,} B ({how})" if need is not None else f"a count ({how})")
+            + ": not every message took the shortcut")
+
+
+def fmt_bytes(v):
+    v = num(v)
+    if v is None:
+        return "-"
+    for unit, div in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if v >= div:
+            return f"{v / div:.1f} {unit}"
+    return f"{v:.0f} B"
 
 
 def tail(text):
@@ -372,9 +458,12 @@ def service_rows(cs, service):
     """One row per cell of the service: workload, transport, req/s, ratios to TCP, p50, p99;
     and the notes that say why a cell was not measured."""
     rows, notes = [], []
-    for c in cs:
-        if c.get("service") != service:
-            continue
+    wls = workloads(cs, service)
+    mine = sorted((c for c in cs if c.get("service") == service),
+                  key=lambda c: (wls.index(c.get("workload")),
+                                 TRANSPORTS.index(c.get("transport"))
+                                 if c.get("transport") in TRANSPORTS else len(TRANSPORTS)))
+    for c in mine:
         wl, tr, lab = c.get("workload"), c.get("transport"), c["lab"]
         if lab.get("status") != "ok":
             rows.append([f"{wl} (*)", tr] + ["-"] * 6)
@@ -399,8 +488,26 @@ SERVICE_HEADER = ["workload", "transport", "req/s", "req/s ×tcp", "p50 µs", "p
                   "p99 µs", "p99 ×tcp"]
 
 
+def sockmap_lines(cs, service):
+    """What sockmap-accel carried in each measured tcp+sockmap cell of the service."""
+    out = []
+    for c in cs:
+        lab = c["lab"]
+        if c.get("service") != service or c.get("transport") != SOCKMAP_TR or \
+                lab.get("status") != "ok":
+            continue
+        out.append(f"- {c.get('workload')} {SOCKMAP_TR}: "
+                   f"{fmt_bytes(lab.get('sockmap_redirected_bytes'))} redirected in "
+                   f"{fmt_n(lab.get('sockmap_redirected_sends'))} sends "
+                   f"({fmt_n(lab.get('sockmap_bytes_per_request'))} B per request; at least "
+                   f"{fmt_bytes(lab.get('sockmap_min_bytes'))} needed), "
+                   f"{lab.get('sockmap_missed_sends')} through TCP")
+    return out
+
+
 def floor_cells(run):
-    """The echo floor of the same run: results.json's tcp and uds-stream cells."""
+    """The echo floor of the same run: results.json's tcp, uds-stream and tcp+sockmap
+    cells."""
     out = []
     for c in getattr(run, "cells", []):
         if c.get("path") in FLOOR_PATHS:
@@ -457,7 +564,13 @@ def settings_text(meta):
         f"- nginx: wrk --latency, one thread, {s.get('wrk_connections')} connections, "
         f"{s.get('duration_s')} s per cell, {s.get('body_bytes')}-byte body; wrk reaches "
         f"nginx over TCP in every cell; the transport is that of nginx's hop to its upstream.",
-        f"- Echo floor: sock-echo and echo-gen, tcp against uds-stream, "
+        f"- tcp+sockmap: sockmap-accel attached to its cgroup, the server started again inside "
+        f"it and every client too; all the cell's loopback TCP (for nginx: wrk to nginx and "
+        f"nginx to a TCP upstream) is redirected. A cell counts only when no send went "
+        f"through TCP and the redirected bytes reach what the client's own figures prove "
+        f"crossed (redis: requests x value size; pgbench: transactions x {PG_MIN_TX_BYTES} B; "
+        f"wrk: the bytes it read).",
+        f"- Echo floor: sock-echo and echo-gen, tcp against uds-stream and tcp+sockmap, "
         f"{s.get('echo_bytes')}-byte messages, window 1 and window {s.get('echo_window')}.",
     ]
 
@@ -472,16 +585,16 @@ def report_section(run):
         return []
     out = ["## Real services", "",
            "Redis, PostgreSQL and nginx, each a private server started by the lab, measured "
-           "with its own client over TCP loopback and over a Unix socket. ×tcp is the Unix "
-           "socket's figure divided by TCP's for the same workload in this run: above 1 means "
+           "with its own client over TCP loopback, over a Unix socket and over TCP with the "
+           "sockmap shortcut (tcp+sockmap). ×tcp is the row's figure divided by plain TCP's "
+           "for the same workload in this run: above 1 means "
            "more requests per second, or a longer latency. A cell with any client error "
            "(redis-benchmark errors, pgbench failed transactions or aborted clients, wrk "
            "non-2xx/3xx responses or socket errors) is not measured, never averaged in. "
            "Latency is each client's own: per request for redis-benchmark and wrk, per "
            "transaction for pgbench, with all its connections busy.", ""]
     out += settings_text(run.meta)
-    out += ["- The tcp+sockmap shortcut is not part of this lab yet, so TCP here is plain "
-            "loopback.", ""]
+    out += [""]
     fr, fnotes = floor_rows(run)
     if fr:
         out += ["### Echo floor of this run", "",
@@ -500,6 +613,9 @@ def report_section(run):
                 md_table(SERVICE_HEADER, rows), ""]
         if notes:
             out += notes + [""]
+        sm = sockmap_lines(cs, svc)
+        if sm:
+            out += ["sockmap-accel's counters in the tcp+sockmap cells:", ""] + sm + [""]
         out += [f"- {wl}: {WORKLOADS.get(wl, '-')}" for wl in workloads(cs, svc)] + [""]
     return out
 
@@ -510,8 +626,8 @@ def md_table(header, rows):
 
 
 def plots(run, pdir, scripts):
-    """services-ratio: req/s over a Unix socket divided by req/s over TCP for every workload,
-    the echo floor's ratio first."""
+    """services-ratio: req/s over a Unix socket and over tcp+sockmap divided by req/s over
+    TCP for every workload, the echo floor's ratios first."""
     import report as r
     try:
         cs = load_cells(run.dir)
@@ -520,35 +636,44 @@ def plots(run, pdir, scripts):
     if not cs:
         return
     rows = []
+    floor = {}
     for c in floor_cells(run):
-        if c["path"] != "uds-stream" or c["lab"].get("status") != "ok":
+        if c["path"] == "tcp" or c["lab"].get("status") != "ok":
             continue
         base = run.ok("tcp", c.get("payload_bytes"), c["lab"].get("kind"))
         if base:
-            rows.append([f"echo w{c.get('window')}", ratio(c.get("pps"), base.get("pps"))])
+            floor.setdefault(f"echo w{c.get('window')}", {})[c["path"]] = \
+                ratio(c.get("pps"), base.get("pps"))
+    for name, v in floor.items():
+        rows.append([name, v.get("uds-stream"), v.get(SOCKMAP_TR)])
     for svc in SERVICES:
         for wl in workloads(cs, svc):
-            u, t = ok_cell(cs, svc, wl, "unix"), ok_cell(cs, svc, wl, "tcp")
-            if u and t:
-                rows.append([f"{svc} {wl}", ratio(u.get("rps"), t.get("rps"))])
+            t = ok_cell(cs, svc, wl, "tcp")
+            u, m = ok_cell(cs, svc, wl, "unix"), ok_cell(cs, svc, wl, SOCKMAP_TR)
+            if t and (u or m):
+                rows.append([f"{svc} {wl}", ratio(u.get("rps"), t.get("rps")) if u else None,
+                             ratio(m.get("rps"), t.get("rps")) if m else None])
     if not rows:
         return
-    r.write_dat(os.path.join(pdir, "services-ratio.dat"), ["workload", "unix_over_tcp"], rows)
+    r.write_dat(os.path.join(pdir, "services-ratio.dat"),
+                ["workload", "unix_over_tcp", "sockmap_over_tcp"], rows)
     scripts.append(("services-ratio", [
-        r.gp_title(f"Requests per second over a Unix socket / over TCP loopback "
-                   f"(run {run.run_id})"),
-        "set ylabel 'req/s ratio, unix / tcp'", "set style data histograms",
-        "set style fill solid 0.8 border -1", "set boxwidth 0.8", "set grid ytics",
-        "set xtics rotate by -30 noenhanced", "set key off", "set yrange [0:*]",
+        r.gp_title(f"Requests per second over a Unix socket and over tcp+sockmap / over TCP "
+                   f"loopback (run {run.run_id})"),
+        "set ylabel 'req/s ratio to tcp'", "set style data histograms",
+        "set style histogram clustered gap 1",
+        "set style fill solid 0.8 border -1", "set grid ytics",
+        "set xtics rotate by -30 noenhanced", "set key top right", "set yrange [0:*]",
         "set datafile missing 'NaN'",
-        "plot 'services-ratio.dat' using 2:xtic(1) lc rgb '#1f77b4', 1 with lines "
+        "plot 'services-ratio.dat' using 2:xtic(1) title 'unix / tcp' lc rgb '#1f77b4', "
+        "'' using 3 title 'tcp+sockmap / tcp' lc rgb '#2ca02c', 1 with lines "
         "lc rgb '#d62728' dt 2 notitle"]))
 
 
 def print_table(run_dir):
     import report
     run = report.Run(run_dir)
-    print(f"Real services (run {run.run_id}; ×tcp: Unix socket / TCP loopback in this run)")
+    print(f"Real services (run {run.run_id}; ×tcp: the row / plain TCP loopback in this run)")
     for line in report_section(run)[2:]:
         print(line)
     return 0

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# `scripts/lab services`: private redis-server, PostgreSQL and nginx measured over TCP loopback
-# and over Unix sockets with their own clients, beside an echo floor of the same run.
+# `scripts/lab services`: private redis-server, PostgreSQL and nginx measured over TCP loopback,
+# over Unix sockets and over TCP with the sockmap shortcut, with their own clients, beside an
+# echo floor of the same run.
 
 SVC_SERVICES="redis postgres nginx"
 SVC_PORT_FIRST=46300		# free ports on 127.0.0.1 are looked for from here ...
@@ -18,6 +19,7 @@ SVC_WRK_CONNS=16		# wrk -c (one thread, -t 1)
 SVC_ECHO_BYTES=256		# the echo floor's message size: a small request
 SVC_ECHO_WINDOW=16		# its throughput cell's window
 SVC_BODY_BYTES=64		# nginx's static response body
+SVC_SOCKMAP_TR=tcp+sockmap	# the transport whose cells run with sockmap-accel
 
 svc_py() {
 	"$LAB_PY" "$LAB_D/services.py" "$@"
@@ -60,8 +62,8 @@ svc_listening() {
 svc_client() {
 	local log=$1 secs=$2 t0 pidfile=$LAB_RUN/client.pid
 	shift 2
-	echo "taskset -c $M_client_cpus $*" >"$log.cmd"
-	LAB_SPAWN_LOG=$log lab_spawn client taskset -c "$M_client_cpus" "$@"
+	echo "taskset -c $M_client_cpus ${CLIENT_WRAP[*]} $*" >"$log.cmd"
+	LAB_SPAWN_LOG=$log lab_spawn client taskset -c "$M_client_cpus" "${CLIENT_WRAP[@]}" "$@"
 	t0=$SECONDS
 	while lab_pidfile_alive "$pidfile"; do
 		if ((SECONDS - t0 > secs)); then
@@ -79,15 +81,17 @@ svc_client() {
 
 svc_progress() {
 	CELL=$((CELL + 1))
-	printf '[%*d/%d] %-8s %-5s %-18s ' "${#NCELLS}" "$CELL" "$NCELLS" "$1" "$2" "$3" >&2
+	printf '[%*d/%d] %-8s %-11s %-15s ' "${#NCELLS}" "$CELL" "$NCELLS" "$1" "$2" "$3" >&2
 }
 
 # Record one cell from a client's log: services.py parses it, appends the cell to
 # services.json and prints "ok: ..." or "failed: ...".
 svc_record() {
-	local svc=$1 tr=$2 wl=$3 client=$4 log=$5
+	local svc=$1 tr=$2 wl=$3 client=$4 log=$5 sm=()
 	shift 5
-	svc_py record "$OUT" "$client" "$log" "$SVC_RC" "service=\"$svc\"" \
+	[ "$tr" != "$SVC_SOCKMAP_TR" ] || sm=("--sockmap=$SVC_SM_COUNTS"
+		"lab.sockmap_cgroup=$(lab_json_str "$SM_CGROUP")")
+	svc_py record "$OUT" "$client" "$log" "$SVC_RC" "${sm[@]}" "service=\"$svc\"" \
 		"transport=\"$tr\"" "workload=\"$wl\"" "lab.cell=$CELL" "lab.cells=$NCELLS" \
 		"lab.client_cpus=\"$M_client_cpus\"" "lab.server_cpus=\"$M_server_cpus\"" \
 		"server_version=$(lab_json_str "$SVC_VERSION")" "$@" >&2 || true
@@ -109,8 +113,22 @@ svc_record_bad() {
 	done
 }
 
-# The cells of each service, transport:workload, in the order they run.
+# The cells of each service, transport:workload, in the order they run: tcp and unix against
+# one server, then the tcp+sockmap cells against a second one started inside sockmap-accel's
+# cgroup (TRANSPORTS limits the list: "tcp unix" or "tcp+sockmap").
 svc_cells() {
+	local svc=$1 trs=${2:-tcp unix $SVC_SOCKMAP_TR} c
+	for c in $(svc_cells_all "$svc"); do
+		[[ " $trs " == *" ${c%%:*} "* ]] && echo "$c"
+	done
+	for c in $(svc_cells_all "$svc"); do
+		[ "${c%%:*}" = tcp ] && [[ " $trs " == *" $SVC_SOCKMAP_TR "* ]] &&
+			echo "$SVC_SOCKMAP_TR:${c#*:}"
+	done
+	return 0
+}
+
+svc_cells_all() {
 	local tr p
 	case "$1" in
 	redis)
@@ -124,6 +142,29 @@ svc_cells() {
 	nginx) echo "tcp:static tcp:proxy-keepalive unix:proxy-keepalive tcp:proxy-close" \
 		"unix:proxy-close" ;;
 	esac
+}
+
+# Run one client of a cell: with tcp+sockmap, read sockmap-accel's counters before and after
+# (into SVC_SM_COUNTS: "redirected_sends,redirected_bytes,missed_sends" of the cell, or
+# "error:REASON"), for services.py to check that the cell's traffic took the shortcut.
+svc_cell_client() {
+	local tr=$1 before after r0 b0 m0 r1 b1 m1
+	shift
+	SVC_SM_COUNTS=
+	if [ "$tr" != "$SVC_SOCKMAP_TR" ]; then
+		svc_client "$@"
+		return 0
+	fi
+	before=$(lab_sockmap_counters) || before=
+	svc_client "$@"
+	if [ -z "$before" ] || ! after=$(lab_sockmap_counters); then
+		SVC_SM_COUNTS="error:sockmap-accel stopped or stopped counting: $(lab_log_tail \
+			"$SM_LOG")"
+		return 0
+	fi
+	read -r r0 b0 m0 <<<"$before"
+	read -r r1 b1 m1 <<<"$after"
+	SVC_SM_COUNTS="$((r1 - r0)),$((b1 - b0)),$((m1 - m0))"
 }
 
 # Why a service cannot run here (REASON), or success.
@@ -190,15 +231,15 @@ svc_redis_start() {
 		logfile ""
 		databases 1
 	EOF
-	SVC_LOG=$LOGS/redis.server.log
+	SVC_LOG=$LOGS/redis$SVC_SFX.server.log
 	SVC_PIDFILE=$LAB_RUN/svc-redis.pid
-	LAB_SPAWN_LOG=$SVC_LOG lab_spawn svc-redis taskset -c "$M_server_cpus" \
+	LAB_SPAWN_LOG=$SVC_LOG lab_spawn svc-redis taskset -c "$M_server_cpus" "${SRV_WRAP[@]}" \
 		redis-server "$d/redis.conf"
 	svc_wait "$SVC_START_WAIT_S" "$SVC_PIDFILE" "$SVC_LOG" \
 		grep -q 'Ready to accept connections' "$SVC_LOG" || return 1
 	svc_wait 5 "$SVC_PIDFILE" "$SVC_LOG" test -S "$REDIS_SOCK" || return 1
 	SVC_DESC="redis-server $SVC_VERSION on 127.0.0.1:$REDIS_PORT and $REDIS_SOCK, CPU"
-	SVC_DESC+=" $M_server_cpus, no persistence"
+	SVC_DESC+=" $M_server_cpus, no persistence$SRV_DESC_SM"
 }
 
 svc_redis_cells() {
@@ -206,14 +247,14 @@ svc_redis_cells() {
 	for p in 1 "$SVC_REDIS_PIPELINE"; do
 		n=$SVC_REDIS_N
 		[ "$p" = 1 ] || n=$((SVC_REDIS_N * 10))
-		for tr in tcp unix; do
+		for tr in "$@"; do
 			where=(-h 127.0.0.1 -p "$REDIS_PORT")
-			[ "$tr" = tcp ] || where=(-s "$REDIS_SOCK")
+			[ "$tr" != unix ] || where=(-s "$REDIS_SOCK")
 			# SET first, so that GET reads a value that exists.
 			for t in set get; do
 				svc_progress redis "$tr" "$t-P$p"
 				log=$LOGS/$(printf '%03d' "$CELL")-redis-$tr-$t-P$p.client.log
-				svc_client "$log" $((SVC_CLIENT_SLACK_S + n / 1000)) \
+				svc_cell_client "$tr" "$log" $((SVC_CLIENT_SLACK_S + n / 1000)) \
 					redis-benchmark "${where[@]}" -c "$SVC_REDIS_CLIENTS" \
 					-n "$n" -P "$p" -d "$SVC_REDIS_VALUE_BYTES" -t "$t" --csv
 				svc_record redis "$tr" "$t-P$p" redis-benchmark "$log" \
@@ -238,9 +279,15 @@ svc_as_pg() {
 
 svc_postgres_start() {
 	local d=$SVC_TMP/pg pid
-	svc_free_port PG_PORT
 	PG_DATA=$d/data
 	PG_SOCKDIR=$d/sock
+	# Started again for the tcp+sockmap cells: the same cluster, port and tables.
+	if [ -e "$PG_DATA/PG_VERSION" ]; then
+		SVC_LOG=$d/server.log
+		svc_postgres_launch
+		return
+	fi
+	svc_free_port PG_PORT
 	mkdir -p "$PG_DATA" "$PG_SOCKDIR"
 	chown -R postgres: "$d"
 	chmod 0700 "$PG_DATA"
@@ -263,17 +310,7 @@ svc_postgres_start() {
 		full_page_writes = off
 		logging_collector = off
 	EOF
-	# The postmaster outlives pg_ctl: it must not inherit the run lock (fd 9), or a killed
-	# run's lock would stay held and `topo down` refuse to clean up.
-	taskset -c "$M_server_cpus" setpriv --reuid=postgres --regid="$(id -g postgres)" \
-		--init-groups -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$SVC_LOG" -w \
-		-t "$SVC_START_WAIT_S" start >"$LOGS/postgres.pg_ctl.log" 2>&1 9>&- || {
-		REASON="pg_ctl start failed: $(lab_log_tail "$SVC_LOG")"
-		[ -f "$PG_DATA/postmaster.pid" ] && svc_postgres_pidfile
-		return 1
-	}
-	svc_postgres_pidfile
-	pid=$(head -1 "$PG_DATA/postmaster.pid")
+	svc_postgres_launch || return 1
 	svc_client "$LOGS/postgres.pgbench-init.log" "$SVC_START_WAIT_S" "$PG_BIN/pgbench" \
 		-h "$PG_SOCKDIR" -p "$PG_PORT" -U bench -i -q -s "$SVC_PG_SCALE" postgres
 	[ "$SVC_RC" = 0 ] || {
@@ -286,8 +323,26 @@ svc_postgres_start() {
 		SELECT sum(abalance) FROM pgbench_accounts
 		    WHERE aid BETWEEN :aid AND :aid + $SVC_PG_RANGE_ROWS;
 	EOF
+}
+
+# pg_ctl start of the cluster (inside sockmap-accel's cgroup when SRV_WRAP says so: the
+# postmaster and every backend it forks are then in it).
+svc_postgres_launch() {
+	local pid
+	# The postmaster outlives pg_ctl: it must not inherit the run lock (fd 9), or a killed
+	# run's lock would stay held and `topo down` refuse to clean up.
+	taskset -c "$M_server_cpus" "${SRV_WRAP[@]}" setpriv --reuid=postgres \
+		--regid="$(id -g postgres)" --init-groups -- "$PG_BIN/pg_ctl" -D "$PG_DATA" \
+		-l "$SVC_LOG" -w -t "$SVC_START_WAIT_S" start >>"$LOGS/postgres.pg_ctl.log" 2>&1 9>&- ||
+		{
+			REASON="pg_ctl start failed: $(lab_log_tail "$SVC_LOG")"
+			[ -f "$PG_DATA/postmaster.pid" ] && svc_postgres_pidfile
+			return 1
+		}
+	svc_postgres_pidfile
+	pid=$(head -1 "$PG_DATA/postmaster.pid")
 	SVC_DESC="postgres $SVC_VERSION (pid $pid), 127.0.0.1:$PG_PORT and $PG_SOCKDIR, CPU"
-	SVC_DESC+=" $M_server_cpus, fsync off, pgbench scale $SVC_PG_SCALE"
+	SVC_DESC+=" $M_server_cpus, fsync off, pgbench scale $SVC_PG_SCALE$SRV_DESC_SM"
 }
 
 # The postmaster in a lab pid file, so that `topo down` stops it after a killed run too.
@@ -304,13 +359,13 @@ svc_postgres_cells() {
 	for wl in select-only range-sum; do
 		script=(-S)
 		[ "$wl" = select-only ] || script=(-f "$SVC_TMP/range-sum.sql" -s "$SVC_PG_SCALE")
-		for tr in tcp unix; do
+		for tr in "$@"; do
 			host=127.0.0.1
-			[ "$tr" = tcp ] || host=$PG_SOCKDIR
+			[ "$tr" != unix ] || host=$PG_SOCKDIR
 			svc_progress postgres "$tr" "$wl"
 			log=$LOGS/$(printf '%03d' "$CELL")-postgres-$tr-$wl.client.log
 			rm -f "$SVC_TMP"/pgbench_log.*
-			svc_client "$log" $((SVC_CLIENT_SLACK_S + ${SVC_DURATION_S%.*})) \
+			svc_cell_client "$tr" "$log" $((SVC_CLIENT_SLACK_S + ${SVC_DURATION_S%.*})) \
 				"$PG_BIN/pgbench" -h "$host" -p "$PG_PORT" -U bench -n \
 				"${script[@]}" -c "$SVC_PG_CLIENTS" -j 1 -T "$SVC_DURATION_S" -l \
 				--log-prefix="$SVC_TMP/pgbench_log" postgres
@@ -340,6 +395,8 @@ svc_nginx_start() {
 	svc_free_port NGX_PORT
 	svc_free_port NGX_UP_PORT
 	NGX_UP_SOCK=$d/upstream.sock
+	# Started again for tcp+sockmap: nothing of the first nginx's socket may stay in the way.
+	rm -f "$NGX_UP_SOCK"
 	mkdir -p "$d/html" "$d/tmp"
 	# The workers run as nobody: they must reach the page and the temporary folders.
 	chmod 0755 "$d" "$d/html"
@@ -393,10 +450,10 @@ svc_nginx_start() {
 		    }
 		}
 	EOF
-	SVC_LOG=$LOGS/nginx.server.log
+	SVC_LOG=$LOGS/nginx$SVC_SFX.server.log
 	SVC_PIDFILE=$LAB_RUN/svc-nginx.pid
-	LAB_SPAWN_LOG=$SVC_LOG lab_spawn svc-nginx taskset -c "$M_server_cpus" nginx -p "$d" \
-		-c "$d/nginx.conf" -e "$d/error.log"
+	LAB_SPAWN_LOG=$SVC_LOG lab_spawn svc-nginx taskset -c "$M_server_cpus" "${SRV_WRAP[@]}" \
+		nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
 	svc_wait "$SVC_START_WAIT_S" "$SVC_PIDFILE" "$SVC_LOG" svc_listening "$NGX_PORT" ||
 		return 1
 	svc_wait 5 "$SVC_PIDFILE" "$SVC_LOG" test -S "$NGX_UP_SOCK" || return 1
@@ -405,22 +462,24 @@ svc_nginx_start() {
 		/proxy/tcp/keepalive /proxy/unix/keepalive /proxy/tcp/close /proxy/unix/close) ||
 		return 1
 	SVC_DESC="$SVC_VERSION, 1 worker on CPU $M_server_cpus, front 127.0.0.1:$NGX_PORT,"
-	SVC_DESC+=" upstream block on 127.0.0.1:$NGX_UP_PORT and $NGX_UP_SOCK"
+	SVC_DESC+=" upstream block on 127.0.0.1:$NGX_UP_PORT and $NGX_UP_SOCK$SRV_DESC_SM"
 }
 
 svc_nginx_cells() {
 	local c tr wl url log
-	for c in $(svc_cells nginx); do
+	for c in $(svc_cells nginx "$*"); do
 		tr=${c%%:*}
 		wl=${c#*:}
+		# tcp+sockmap: both hops over TCP (wrk to nginx, nginx to its upstream), both
+		# redirected.
 		case "$wl" in
 		static) url=/static ;;
-		proxy-keepalive) url=/proxy/$tr/keepalive ;;
-		proxy-close) url=/proxy/$tr/close ;;
+		proxy-keepalive) url=/proxy/${tr%+sockmap}/keepalive ;;
+		proxy-close) url=/proxy/${tr%+sockmap}/close ;;
 		esac
 		svc_progress nginx "$tr" "$wl"
 		log=$LOGS/$(printf '%03d' "$CELL")-nginx-$tr-$wl.client.log
-		svc_client "$log" $((SVC_CLIENT_SLACK_S + ${SVC_DURATION_S%.*})) wrk -t 1 \
+		svc_cell_client "$tr" "$log" $((SVC_CLIENT_SLACK_S + ${SVC_DURATION_S%.*})) wrk -t 1 \
 			-c "$SVC_WRK_CONNS" -d "${SVC_DURATION_S}s" --latency \
 			"http://127.0.0.1:$NGX_PORT$url"
 		svc_record nginx "$tr" "$wl" wrk "$log" "clients=$SVC_WRK_CONNS" \
@@ -438,25 +497,61 @@ svc_nginx_stop() {
 # ---- one service -----------------------------------------------------------------------
 
 svc_run() {
-	local svc=$1 cells
+	local svc=$1 cells smcells
 	# shellcheck disable=SC2207
-	cells=($(svc_cells "$svc"))
+	cells=($(svc_cells "$svc" "tcp unix"))
+	# shellcheck disable=SC2207
+	smcells=($(svc_cells "$svc" "$SVC_SOCKMAP_TR"))
 	SVC_PIDFILE=
 	SVC_VERSION=
 	SVC_DESC=
+	SVC_SFX=
 	if ! svc_available "$svc"; then
-		svc_record_bad "$svc" unavailable "$REASON" "${cells[@]}"
+		svc_record_bad "$svc" unavailable "$REASON" "${cells[@]}" "${smcells[@]}"
 		return 0
 	fi
 	lab_say "$svc: starting a private server"
 	if ! "svc_${svc}_start"; then
-		svc_record_bad "$svc" failed "server did not start: $REASON" "${cells[@]}"
+		svc_record_bad "$svc" failed "server did not start: $REASON" "${cells[@]}" \
+			"${smcells[@]}"
 		lab_event "$svc: server did not start: $REASON"
 		"svc_${svc}_stop"
 		return 0
 	fi
-	"svc_${svc}_cells"
+	"svc_${svc}_cells" tcp unix
 	"svc_${svc}_stop"
+	svc_run_sockmap "$svc" "${smcells[@]}"
+}
+
+# The tcp+sockmap cells: sockmap-accel attaches to its cgroup, the server starts again inside
+# it (a second server: the plain TCP cells ran against one that is not in the cgroup, where
+# its sends would not even pass the BPF program), and every client starts inside it too.
+svc_run_sockmap() {
+	local svc=$1
+	shift
+	if [ -n "$SVC_SM_UNAVAILABLE" ]; then
+		svc_record_bad "$svc" unavailable "$SVC_SM_UNAVAILABLE" "$@"
+		return 0
+	fi
+	lab_say "$svc: starting sockmap-accel and the server again inside its cgroup"
+	if ! lab_sockmap_start "svc-$svc"; then
+		svc_record_bad "$svc" failed "$REASON" "$@"
+		lab_event "$svc: $REASON"
+		return 0
+	fi
+	SVC_SFX=.sockmap
+	if ! "svc_${svc}_start"; then
+		REASON="server did not start in sockmap-accel's cgroup: $REASON"
+		svc_record_bad "$svc" failed "$REASON" "$@"
+		lab_event "$svc: $REASON"
+		"svc_${svc}_stop"
+		lab_sockmap_stop
+		return 0
+	fi
+	"svc_${svc}_cells" "$SVC_SOCKMAP_TR"
+	"svc_${svc}_stop"
+	lab_sockmap_stop
+	rm -f "$SM_STATS"
 }
 
 # ---- the command -----------------------------------------------------------------------
@@ -478,9 +573,11 @@ svc_cleanup() {
 			"completed=$([ "$rc" = 0 ] && echo true || echo false)" >/dev/null 2>&1
 	fi
 	[ -n "${SVC_TMP:-}" ] && rm -rf "$SVC_TMP"
-	for f in services.tmpdir uds-stream.sock tcp.stats.json uds-stream.stats.json; do
+	for f in services.tmpdir uds-stream.sock tcp.stats.json uds-stream.stats.json \
+		"$(lab_path_file "$SVC_SOCKMAP_TR").stats.json"; do
 		rm -f "${LAB_RUN:?}/$f"
 	done
+	rm -f "${LAB_RUN:?}"/sockmap-*.stats.json
 	[ "${SVC_MADE_RUN:-0}" = 1 ] && rmdir "$LAB_RUN" 2>/dev/null
 	rm -f "$LAB_LOCK"
 	if [ "$rc" -ne 0 ] && [ -n "${OUT:-}" ]; then
@@ -515,8 +612,9 @@ lab_cmd_services() {
 	lab_need_root services
 	command -v ss >/dev/null || lab_die "no 'ss' command: apt-get install iproute2"
 
-	# Settings: the echo floor is a two-path matrix of the lab's own (tcp against uds-stream).
-	M_paths="tcp uds-stream"
+	# Settings: the echo floor is a small matrix of the lab's own (tcp against uds-stream and
+	# tcp+sockmap).
+	M_paths="tcp uds-stream $SVC_SOCKMAP_TR"
 	M_sizes=$SVC_ECHO_BYTES
 	M_cells="latency throughput"
 	M_throughput_window=$SVC_ECHO_WINDOW
@@ -541,6 +639,17 @@ lab_cmd_services() {
 	SE=$LAB_BUILD/app/sock-echo/sock-echo
 	BE=$LAB_BUILD/app/bypass-echo/bypass-echo
 	RING=
+	lab_sockmap_vars
+	SRV_WRAP=()
+	CLIENT_WRAP=()
+	SRV_DESC_SM=
+	SM_PIDFILE=
+	SM_CGROUP=
+	CELL_EXTRA=()
+	SVC_SFX=
+	# Without the shortcut here, the tcp+sockmap rows say why; the rest runs.
+	SVC_SM_UNAVAILABLE=
+	lab_sockmap_check || SVC_SM_UNAVAILABLE="sockmap: $REASON"
 
 	mkdir -p "$(dirname "$LAB_LOCK")"
 	eval "exec $LAB_LOCK_FD>\"$LAB_LOCK\""
@@ -573,13 +682,13 @@ lab_cmd_services() {
 	SVC_PORTS=
 
 	CELL=0
-	PATH_W=10
+	PATH_W=11
 	NCELLS=$(($(wc -w <<<"$M_paths") * $(wc -w <<<"$M_cells")))
 	for s in $only; do
 		n=$(svc_cells "$s" | wc -w)
 		NCELLS=$((NCELLS + n))
 	done
-	MATRIX="services (echo floor: tcp and uds-stream, $SVC_ECHO_BYTES B)"
+	MATRIX="services (echo floor: tcp, uds-stream and $SVC_SOCKMAP_TR, $SVC_ECHO_BYTES B)"
 	lab_host_meta
 	"$LAB_PY" "$LAB_D/cells.py" meta "$OUT" "kind=\"services\"" \
 		"services.list=$(lab_json_words "$only")" "services.quick=$([ "$quick" = 1 ] &&
@@ -593,9 +702,11 @@ lab_cmd_services() {
 		"services.wrk_connections=$SVC_WRK_CONNS" "services.body_bytes=$SVC_BODY_BYTES" \
 		"services.echo_bytes=$SVC_ECHO_BYTES" "services.echo_window=$SVC_ECHO_WINDOW" \
 		>/dev/null
-	lab_say "services $RUN_ID: $NCELLS cells (echo floor, then $only over TCP and Unix" \
-		"sockets), ${SVC_DURATION_S} s or $SVC_REDIS_N requests per cell; client on CPU" \
-		"$M_client_cpus, servers on CPU $M_server_cpus"
+	lab_say "services $RUN_ID: $NCELLS cells (echo floor, then $only over TCP, Unix" \
+		"sockets and $SVC_SOCKMAP_TR), ${SVC_DURATION_S} s or $SVC_REDIS_N requests per" \
+		"cell; client on CPU $M_client_cpus, servers on CPU $M_server_cpus"
+	[ -z "$SVC_SM_UNAVAILABLE" ] ||
+		lab_say "$SVC_SOCKMAP_TR rows not measured: $SVC_SM_UNAVAILABLE"
 	lab_say "results: $OUT"
 	for s in $M_paths; do
 		lab_path_run "$s"

@@ -114,6 +114,13 @@ class Wrk(unittest.TestCase):
         with self.assertRaisesRegex(services.ParseError, "Requests/sec"):
             services.parse_wrk(sample("wrk-refused.txt"))
 
+    def test_read_bytes(self):
+        # "10.33MB read": the least that prints so is 10.325 MiB.
+        r = services.parse_wrk(sample("wrk-tcp-static.txt"))
+        self.assertEqual(r["read_bytes_min"], 10826548)
+        self.assertEqual(services.parse_wrk(sample("wrk-tcp-static.txt").replace(
+            "10.33MB", "512B"))["read_bytes_min"], 512)
+
 
 class Record(unittest.TestCase):
     """The cell services.json gets: ok only with 0 errors and exit 0."""
@@ -147,6 +154,92 @@ class Record(unittest.TestCase):
             c = self.record(client, name, rc)
             self.assertEqual(c["lab"]["status"], "failed", name)
             self.assertIn(why, c["lab"]["reason"], name)
+
+
+class Sockmap(unittest.TestCase):
+    """A tcp+sockmap cell counts only when sockmap-accel's counters show that its traffic took
+    the shortcut: nothing through TCP, and at least the bytes the client's figures prove."""
+
+    REDIS = ("redis-benchmark", "redis-benchmark-unix-set.txt", 0,
+             ["requests=10000", "value_bytes=256", 'lab.sockmap_cgroup="/sys/fs/cgroup/x"'])
+
+    def record(self, client, name, rc, extra, counts):
+        return Record.record(self, client, name, rc, [*extra, f"--sockmap={counts}"])
+
+    def test_redis_ok(self):
+        c = self.record(*self.REDIS, "20011,3120000,0")
+        lab = c["lab"]
+        self.assertEqual(lab["status"], "ok", lab["reason"])
+        self.assertEqual(lab["sockmap_min_bytes"], 2560000)
+        self.assertEqual(lab["sockmap_redirected_bytes"], 3120000)
+        self.assertEqual(lab["sockmap_redirected_sends"], 20011)
+        self.assertEqual(lab["sockmap_missed_sends"], 0)
+        self.assertEqual(lab["sockmap_bytes_per_request"], 312.0)
+        self.assertEqual(lab["sockmap_cgroup"], "/sys/fs/cgroup/x")
+
+    def test_missed_send_fails(self):
+        c = self.record(*self.REDIS, "20011,3120000,1")
+        self.assertEqual(c["lab"]["status"], "failed")
+        self.assertIn("1 sends went through TCP", c["lab"]["reason"])
+        self.assertEqual(c["rps"], 41322.31)  # the figures stay, the cell is not a result
+
+    def test_too_little_fails(self):
+        c = self.record(*self.REDIS, "20011,2559999,0")
+        self.assertEqual(c["lab"]["status"], "failed")
+        self.assertIn("at least 2,560,000 B (10,000 requests x 256 B)", c["lab"]["reason"])
+        c = self.record(*self.REDIS, "0,0,0")
+        self.assertEqual(c["lab"]["status"], "failed")
+
+    def test_counter_error(self):
+        c = self.record(*self.REDIS, "error:sockmap-accel stopped")
+        self.assertEqual(c["lab"]["status"], "failed")
+        self.assertEqual(c["lab"]["reason"], "sockmap-accel stopped")
+        self.assertIsNone(c["lab"]["sockmap_redirected_bytes"])
+
+    def test_pgbench_and_wrk(self):
+        need = 35910 * services.PG_MIN_TX_BYTES
+        c = self.record("pgbench", "pgbench-tcp-select-only.txt", 0, [], f"71820,{need},0")
+        self.assertEqual(c["lab"]["status"], "ok", c["lab"]["reason"])
+        self.assertEqual(c["lab"]["sockmap_min_bytes"], need)
+        c = self.record("pgbench", "pgbench-tcp-select-only.txt", 0, [], f"71820,{need - 1},0")
+        self.assertIn("35,910 transactions x 64 B", c["lab"]["reason"])
+        c = self.record("wrk", "wrk-tcp-static.txt", 0, [], "72236,10826547,0")
+        self.assertIn("the bytes wrk read", c["lab"]["reason"])
+        c = self.record("wrk", "wrk-tcp-static.txt", 0, [], "72236,12000000,0")
+        self.assertEqual(c["lab"]["status"], "ok")
+
+    def test_client_failure_wins(self):
+        c = self.record("wrk", "wrk-502.txt", 0, [], "1000,99999999,0")
+        self.assertEqual(c["lab"]["status"], "failed")
+        self.assertIn("non-2xx", c["lab"]["reason"])
+        self.assertEqual(c["lab"]["sockmap_redirected_bytes"], 99999999)
+
+
+class Report(unittest.TestCase):
+    """The tables: tcp+sockmap sits under tcp and unix with its ratio to tcp, its counters
+    below; the rows that could not run say why."""
+
+    def test_rows(self):
+        def cell(tr, rps, status="ok", reason=None, **lab):
+            return {"service": "redis", "transport": tr, "workload": "set-P1", "rps": rps,
+                    "latency_us": {"p50": 100.0, "p99": 200.0},
+                    "lab": {"status": status, "reason": reason, **lab}}
+        cs = [cell("tcp", 1000.0), cell("unix", 1500.0),
+              cell("tcp+sockmap", 1250.0, sockmap_redirected_bytes=3_120_000,
+                   sockmap_redirected_sends=20011, sockmap_missed_sends=0,
+                   sockmap_min_bytes=2_560_000, sockmap_bytes_per_request=312.0)]
+        rows, notes = services.service_rows(list(reversed(cs)), "redis")
+        self.assertEqual([r[1] for r in rows], ["tcp", "unix", "tcp+sockmap"])
+        self.assertEqual(rows[2][2:4], ["1,250", "1.25×"])
+        self.assertEqual(notes, [])
+        lines = services.sockmap_lines(cs, "redis")
+        self.assertEqual(len(lines), 1)
+        self.assertIn("3.1 MB redirected in 20,011 sends", lines[0])
+        self.assertIn("0 through TCP", lines[0])
+        cs[2] = cell("tcp+sockmap", None, "unavailable", "sockmap: needs root")
+        rows, notes = services.service_rows(cs, "redis")
+        self.assertEqual(rows[2][:3], ["set-P1 (*)", "tcp+sockmap", "-"])
+        self.assertEqual(notes, ["(*) not measured: unavailable: sockmap: needs root"])
 
 
 if __name__ == "__main__":
