@@ -377,6 +377,30 @@ zc_print(const struct gen_zc_counts *c)
 	       c->sends - c->completed);
 }
 
+/*
+ * Where the lost messages of a cell went, under its table row: the datagrams a full socket
+ * receive buffer dropped, at either end (the rest: a server that fell behind or never answered).
+ */
+static void
+loss_print(const struct gen_result *res)
+{
+	double srv = res->server.valid ? res->server.sock_drops : NAN;
+	double cli = res->client_sock_drops;
+
+	if (res->c.lost == 0)
+		return;
+	printf("#   lost %" PRIu64 ": ", res->c.lost);
+	if (isnan(srv))
+		printf("server socket drops unknown (give --server-stats), ");
+	else
+		printf("%.0f dropped by the server's full receive buffer (sock-echo --sockbuf), ",
+		       srv);
+	if (isnan(cli))
+		printf("client socket drops unknown\n");
+	else
+		printf("%.0f by the client's (--sockbuf)\n", cli);
+}
+
 static int
 results_write(const char *path, struct results *r)
 {
@@ -508,8 +532,15 @@ main(int argc, char **argv)
 		.no_huge = ops->no_huge != NULL ? ops->no_huge() : -1,
 	};
 	if (!o.quiet) {
-		printf("# echo-gen %s, %s clock, %u flow(s), %u thread(s), batch %u%s%s\n",
-		       o.target, results.labels.clock, o.flows, o.threads, o.batch,
+		char bufs[64] = "";
+
+		/* What --sockbuf asks of every socket (granted beyond rmem_max to root). */
+		if (ops->sock_drops != NULL && o.sockbuf > 0)
+			snprintf(bufs, sizeof(bufs), ", socket buffers %d KiB", o.sockbuf / 1024);
+		else if (ops->sock_drops != NULL)
+			snprintf(bufs, sizeof(bufs), ", the kernel's socket buffers");
+		printf("# echo-gen %s, %s clock, %u flow(s), %u thread(s), batch %u%s%s%s\n",
+		       o.target, results.labels.clock, o.flows, o.threads, o.batch, bufs,
 		       o.gso ? ", UDP GSO/GRO" : "",
 		       o.zerocopy == GEN_ZC_MSG ? ", MSG_ZEROCOPY" :
 		       o.zerocopy == GEN_ZC_URING ? ", io_uring SEND_ZC" : "");
@@ -535,6 +566,7 @@ main(int argc, char **argv)
 			gen_report_table_row(stdout, &cell->cfg, &cell->res);
 			if (o.zerocopy)
 				zc_print(&cell->res.zc);
+			loss_print(&cell->res);
 			fflush(stdout);
 		}
 		if (cell->res.server_note[0] != '\0' && o.server_stats != NULL)

@@ -24,6 +24,9 @@
 /* The main thread also wakes this often to notice a worker that failed. */
 #define MAIN_WAKE_MAX_NS	 1000000000ull
 #define ERR_LEN			 512
+/* udp: SO_RCVBUF/SO_SNDBUF asked for, as echo-gen asks for its sockets (see --sockbuf). */
+#define SOCKBUF_DEFAULT		 (4 << 20)
+#define SOCKBUF_MAX		 (1 << 30)
 
 struct options {
 	struct sockio_server_config cfg;
@@ -32,6 +35,7 @@ struct options {
 	bool quiet;
 	bool batch_set;
 	bool mode_set;
+	bool sockbuf_set;
 };
 
 static void
@@ -55,6 +59,9 @@ usage(FILE *f)
 		"  --gso                udp with --io mmsg or busy-poll: take coalesced datagrams\n"
 		"                       (UDP_GRO) and answer each whole with UDP_SEGMENT, up to\n"
 		"                       64 messages per datagram\n"
+		"  --sockbuf BYTES      udp: receive and send buffer of each socket (default\n"
+		"                       %d KiB; beyond net.core.rmem_max as root; 0: the\n"
+		"                       kernel's), room for the datagrams of a deep window\n"
 		"  --max-conns N        open connections at once; more are closed and counted\n"
 		"                       as refused (default %d)\n"
 		"  --mode OCTAL         permissions of a Unix socket file (default %04o)\n"
@@ -65,7 +72,7 @@ usage(FILE *f)
 		"  -h, --help           this text\n"
 		"\n"
 		"SIGINT/SIGTERM stop it: final counters on stdout, exit 0.\n",
-		SOCKIO_BATCH_MAX, SOCKIO_BATCH_DEFAULT, SOCKIO_THREADS_MAX,
+		SOCKIO_BATCH_MAX, SOCKIO_BATCH_DEFAULT, SOCKIO_THREADS_MAX, SOCKBUF_DEFAULT / 1024,
 		SOCKIO_MAX_CONNS_DEFAULT, SOCKIO_UDS_MODE_DEFAULT);
 }
 
@@ -169,6 +176,7 @@ enum {
 	OPT_STATS_INTERVAL,
 	OPT_QUIET,
 	OPT_GSO,
+	OPT_SOCKBUF,
 };
 
 static const struct option long_options[] = {
@@ -182,6 +190,7 @@ static const struct option long_options[] = {
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "gso", no_argument, NULL, OPT_GSO },
+	{ "sockbuf", required_argument, NULL, OPT_SOCKBUF },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -199,6 +208,7 @@ parse_args(int argc, char **argv, struct options *o)
 			.threads = 1,
 			.max_conns = SOCKIO_MAX_CONNS_DEFAULT,
 			.uds_mode = SOCKIO_UDS_MODE_DEFAULT,
+			.sockbuf = SOCKBUF_DEFAULT,
 		},
 		.stats_interval_s = STATS_INTERVAL_DEFAULT_S,
 	};
@@ -238,6 +248,14 @@ parse_args(int argc, char **argv, struct options *o)
 		case OPT_GSO:
 			o->cfg.gso = true;
 			break;
+		case OPT_SOCKBUF: {
+			unsigned v;
+
+			rc = parse_uint("--sockbuf", optarg, 0, SOCKBUF_MAX, &v);
+			o->cfg.sockbuf = (int)v;
+			o->sockbuf_set = true;
+			break;
+		}
 		case 'h':
 			return 1;
 		case ':':
@@ -271,9 +289,36 @@ warn_ignored(const struct options *o)
 	if (o->mode_set && sockio_addr_path(&o->cfg.addr) == NULL)
 		log_warn("--mode applies to Unix socket paths only; ignored for %s",
 			 o->cfg.addr.text);
+	if (o->sockbuf_set && o->cfg.addr.transport != SOCKIO_UDP)
+		log_warn("--sockbuf applies to udp only (streams and Unix sockets have flow "
+			 "control); ignored for %s", o->cfg.addr.text);
 	if (o->cfg.ncpus > o->cfg.threads)
 		log_warn("--cpus lists %u CPUs for %u thread(s); the extra ones stay unused",
 			 o->cfg.ncpus, o->cfg.threads);
+}
+
+/*
+ * ", receive buffer N KiB" for the start line: what the kernel granted a udp socket (it accounts
+ * twice what was asked, half for its own overhead). Warns when the kernel capped the request.
+ */
+static const char *
+sockbuf_describe(const struct sockio_server *s, const struct options *o, char *buf,
+		 size_t len)
+{
+	uint64_t drops;
+	int rcv, snd;
+
+	buf[0] = '\0';
+	if (o->cfg.addr.transport != SOCKIO_UDP)
+		return buf;
+	sockio_server_bufs(s, &rcv, &snd, &drops);
+	snprintf(buf, len, ", socket buffers rcv %d KiB snd %d KiB%s", rcv / 1024, snd / 1024,
+		 o->cfg.sockbuf == 0 ? " (the kernel's)" : "");
+	if (o->cfg.sockbuf > 0 && (int64_t)rcv < 2 * (int64_t)o->cfg.sockbuf)
+		log_warn("--sockbuf %d: the kernel granted %d bytes (net.core.rmem_max caps it "
+			 "without root); a deep window of datagrams may overflow it", o->cfg.sockbuf,
+			 rcv / 2);
+	return buf;
 }
 
 static void
@@ -345,7 +390,7 @@ int
 main(int argc, char **argv)
 {
 	struct sockio_server *srv;
-	char err[ERR_LEN];
+	char err[ERR_LEN], bufs[160];
 	struct options o;
 	sigset_t stop_sigs;
 	int rc;
@@ -387,9 +432,10 @@ main(int argc, char **argv)
 			unlink(o.stats_json);
 		return EXIT_FAILURE;
 	}
-	log_info("listening on %s (io %s, %u thread%s%s%s)", o.cfg.addr.text,
+	log_info("listening on %s (io %s, %u thread%s%s%s%s)", o.cfg.addr.text,
 		 sockio_io_name(o.cfg.io), o.cfg.threads, o.cfg.threads == 1 ? "" : "s",
-		 o.cfg.ncpus > 0 ? ", pinned" : "", o.cfg.gso ? ", UDP GSO/GRO" : "");
+		 o.cfg.ncpus > 0 ? ", pinned" : "", o.cfg.gso ? ", UDP GSO/GRO" : "",
+		 sockbuf_describe(srv, &o, bufs, sizeof(bufs)));
 
 	rc = wait_for_stop(srv, &o, &stop_sigs);
 	sockio_server_request_stop(srv);

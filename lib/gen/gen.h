@@ -57,7 +57,7 @@ struct gen_cfg {
 struct gen_counts {
 	uint64_t sent;
 	uint64_t received;
-	uint64_t lost;		/* no reply within the timeout */
+	uint64_t lost;		/* no reply within the timeout, or (closed loop) overtaken */
 	uint64_t corrupt;	/* failed the payload check, wrong length or flow, never sent */
 	uint64_t duplicate;
 	uint64_t reordered;
@@ -71,6 +71,7 @@ struct gen_result {
 	struct hist *rtt;		/* round trips of measured replies, ns */
 	struct res_sample client;	/* worker threads' CPU and switches in the interval */
 	uint64_t client_syscalls;
+	double client_sock_drops;	/* dropped at the client's full receive buffers; NaN: unknown */
 	struct srvstats_cost server;	/* valid == false when unknown */
 	char server_note[GEN_ERR_MAX];	/* why the server's cost is unknown, if asked for */
 	uint64_t ignored;		/* frames that were not replies (dpdk: ARP, IPv6, ...) */

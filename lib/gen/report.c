@@ -161,6 +161,7 @@ gen_report_json(struct json_writer *w, const struct gen_cfg *cfg, const struct g
 	json_double(w, "csw_per_msg",
 		    per_msg((double)(res->client.vol_csw + res->client.invol_csw), rx));
 	json_str(w, "clock", l->clock);
+	json_double(w, "sock_drops", res->client_sock_drops);
 	json_object_end(w);
 	json_object_begin(w, "server");
 	json_str(w, "source", sv->valid ? sv->source : NULL);
@@ -169,6 +170,7 @@ gen_report_json(struct json_writer *w, const struct gen_cfg *cfg, const struct g
 	json_double(w, "cycles_per_msg", sv->valid ? sv->cycles_per_msg : NAN);
 	json_double(w, "syscalls_per_msg", sv->valid ? sv->syscalls_per_msg : NAN);
 	json_double(w, "csw_per_msg", sv->valid ? sv->csw_per_msg : NAN);
+	json_double(w, "sock_drops", sv->valid ? sv->sock_drops : NAN);
 	json_str(w, "note", res->server_note[0] != '\0' ? res->server_note : NULL);
 	json_object_end(w);
 	gen_zc_report_json(w, gen_zc_mode_name(cfg->zerocopy), &res->zc);

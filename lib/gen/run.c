@@ -28,7 +28,12 @@
 #define SRVSTATS_WAIT_NS (5 * NS_PER_S)
 /* Drain gets the loss timeout plus this much before the cell is abandoned as stuck. */
 #define DRAIN_GRACE_NS (3 * NS_PER_S)
-/* Closed loop: the tracking ring spans this many windows (room for reordering). */
+/*
+ * Closed loop: the tracking ring spans this many windows (room for reordering). A message still
+ * unanswered when the ring is full has been overtaken by three windows of answered ones: it is
+ * counted lost then, rather than stalling its flow until the timeout (a datagram dropped by a
+ * full socket buffer never comes back).
+ */
 #define TRACK_CLOSED_WINDOWS 4
 #define TRACK_SLOTS_MIN 64
 
@@ -60,6 +65,7 @@ struct gen_worker {
 	uint64_t outstanding;
 	struct res_sample res0, res1;
 	uint64_t sys0, sys1;
+	uint64_t drops0, drops1;	/* the sockets' SO_MEMINFO drops at both ends */
 	bool measure_began, measure_ended;
 	uint64_t t_last_rx;		/* last measured reply, for count mode's duration */
 	int rc;
@@ -200,6 +206,8 @@ worker_measure_begin(struct gen_worker *w, uint64_t now)
 {
 	res_sample_take(&w->res0, RUSAGE_THREAD);
 	w->sys0 = w->conn->syscalls;
+	if (w->run->cfg->ops->sock_drops != NULL)
+		w->drops0 = w->run->cfg->ops->sock_drops(w->conn);
 	w->t_last_rx = now;
 	w->measure_began = true;
 }
@@ -211,6 +219,8 @@ worker_measure_end(struct gen_worker *w)
 		return;
 	res_sample_take(&w->res1, RUSAGE_THREAD);
 	w->sys1 = w->conn->syscalls;
+	if (w->run->cfg->ops->sock_drops != NULL)
+		w->drops1 = w->run->cfg->ops->sock_drops(w->conn);
 	w->measure_ended = true;
 }
 
@@ -247,17 +257,14 @@ worker_build(struct gen_worker *w, struct gen_tx *tx, uint64_t now, bool measure
 			want = quota_cap;
 		room = gen_track_room(&f->track);
 		if (want > room) {
-			if (cfg->rate_pps > 0) {
-				/* The schedule does not wait: give up the oldest. */
-				uint64_t lost = 0, ev = 0;
+			/* Open loop: the schedule does not wait. Closed loop: the oldest was
+			 * overtaken (TRACK_CLOSED_WINDOWS). Either way it is given up. */
+			uint64_t lost = 0, ev = 0;
 
-				while (gen_track_room(&f->track) < want)
-					ev += gen_track_evict(&f->track, &lost);
-				w->outstanding -= ev;
-				ctr_add(&w->c.lost, lost);
-			} else {
-				want = room;
-			}
+			while (gen_track_room(&f->track) < want)
+				ev += gen_track_evict(&f->track, &lost);
+			w->outstanding -= ev;
+			ctr_add(&w->c.lost, lost);
 		}
 		for (uint64_t j = 0; j < want; j++) {
 			tx[n].flow = (uint16_t)(w->flow_base + fi);
@@ -707,6 +714,10 @@ result_collect(struct gen_run_ctx *r, struct gen_result *res)
 			res->client.vol_csw += d.vol_csw;
 			res->client.invol_csw += d.invol_csw;
 			res->client_syscalls += w->sys1 - w->sys0;
+			if (cfg->ops->sock_drops != NULL)
+				res->client_sock_drops = (isnan(res->client_sock_drops) ? 0 :
+							  res->client_sock_drops) +
+							 (double)(w->drops1 - w->drops0);
 		}
 		if (cfg->count > 0 && w->t_last_rx > t_end)
 			t_end = w->t_last_rx;
@@ -792,7 +803,8 @@ gen_run(const struct gen_cfg *cfg, struct gen_result *res, char *err, size_t err
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	res->server = (struct srvstats_cost){ .valid = false };
+	res->server = (struct srvstats_cost){ .valid = false, .sock_drops = NAN };
+	res->client_sock_drops = NAN;
 	rc = gen_cfg_check(cfg, err, errlen);
 	if (rc < 0)
 		return rc;

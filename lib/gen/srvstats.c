@@ -123,7 +123,8 @@ srvstats_cost(const struct srvstats_snapshot *a, const struct srvstats_snapshot 
 	double cpu, interval = delta(a, b, "uptime_s");
 
 	*c = (struct srvstats_cost){ .cpu_s = NAN, .cpu_per_msg_us = NAN, .cycles_per_msg = NAN,
-				     .syscalls_per_msg = NAN, .csw_per_msg = NAN };
+				     .syscalls_per_msg = NAN, .csw_per_msg = NAN,
+				     .sock_drops = NAN };
 	if (a->kind != b->kind || srvstats_get(a, "pid") != srvstats_get(b, "pid")) {
 		snprintf(err, errlen, "the server changed between the two stats snapshots");
 		return -EINVAL;
@@ -139,6 +140,8 @@ srvstats_cost(const struct srvstats_snapshot *a, const struct srvstats_snapshot 
 		c->msgs = stream && msg_bytes > 0 ? delta(a, b, "bytes") / msg_bytes :
 			  delta(a, b, "messages");
 		cpu = delta(a, b, "cpu_user_s") + delta(a, b, "cpu_sys_s");
+		/* NaN from a sock-echo too old to count them. */
+		c->sock_drops = delta(a, b, "sock_drops");
 		if (c->msgs > 0) {
 			c->syscalls_per_msg = delta(a, b, "syscalls") / c->msgs;
 			c->csw_per_msg = (delta(a, b, "vol_csw") + delta(a, b, "invol_csw")) /

@@ -38,6 +38,7 @@ struct srvstats_cost {
 	double cycles_per_msg;
 	double syscalls_per_msg;
 	double csw_per_msg;
+	double sock_drops;	/* datagrams the server's sockets dropped (buffer full); NaN: unknown */
 };
 
 /*

@@ -94,6 +94,11 @@ struct gen_transport_ops {
 	 */
 	int (*recv)(struct gen_conn *c, struct gen_rx *msgs, unsigned n, uint64_t wait_ns);
 	void (*close)(struct gen_conn *c);
+	/*
+	 * Messages the kernel dropped so far at this connection's sockets because their receive
+	 * buffer was full (SO_MEMINFO); NULL where there is no such count.
+	 */
+	uint64_t (*sock_drops)(struct gen_conn *c);
 	/* Release what open() set up for the whole process (EAL, ports); may be NULL. */
 	void (*shutdown)(void);
 	/* The driver's name for results ("net_memif"); NULL for kernel transports. */

@@ -1279,6 +1279,18 @@ sock_close(struct gen_conn *c)
 	free(sc);
 }
 
+static uint64_t
+sock_drops(struct gen_conn *c)
+{
+	struct sock_conn *sc = sock_conn_of(c);
+	uint64_t n = 0;
+
+	for (unsigned i = 0; sc != NULL && sc->flows != NULL && i < sc->nflows; i++)
+		if (sc->flows[i].fd >= 0)
+			n += sockio_drops(sc->flows[i].fd);
+	return n;
+}
+
 #define SOCK_OPS(var, label, is_stream, open_fn)			\
 	const struct gen_transport_ops var = {			\
 		.name = label,					\
@@ -1290,6 +1302,7 @@ sock_close(struct gen_conn *c)
 		.send = sock_send,				\
 		.recv = sock_recv,				\
 		.close = sock_close,				\
+		.sock_drops = sock_drops,			\
 	}
 
 SOCK_OPS(gen_transport_udp, "udp", false, sock_open);

@@ -230,6 +230,15 @@ server_open_sockets(struct sockio_server *s, char *err, size_t errlen)
 		s->fds[s->nfds++] = fd;
 		if (c->gso && (rc = sockio_udp_gso_enable(fd, c->addr.text, err, errlen)) < 0)
 			return rc;
+		/* A deep window of datagrams waits in the receive buffer: the default one
+		 * (net.core.rmem_default) drops what does not fit, and the client waits out its
+		 * timeout. Streams and Unix sockets have flow control instead: left alone. */
+		if (c->sockbuf > 0 && c->addr.transport == SOCKIO_UDP &&
+		    (rc = sockio_set_bufs(fd, c->sockbuf, NULL, NULL)) < 0) {
+			snprintf(err, errlen, "setsockopt SO_RCVBUF/SO_SNDBUF %d on %s: %s",
+				 c->sockbuf, c->addr.text, strerror(-rc));
+			return rc;
+		}
 		if (s->ops->busy_poll && c->addr.family != AF_UNIX &&
 		    (rc = sockio_set_busy_poll(fd, SOCKIO_BUSY_POLL_US)) < 0 && i == 0)
 			log_warn("SO_BUSY_POLL on %s: %s; spinning without it", c->addr.text,
@@ -421,6 +430,25 @@ sockio_server_counters(const struct sockio_server *s, struct sockio_counters *su
 		SUM(errors);
 #undef SUM
 	}
+}
+
+void
+sockio_server_bufs(const struct sockio_server *s, int *rcv, int *snd, uint64_t *drops)
+{
+	socklen_t len = sizeof(int);
+
+	*rcv = 0;
+	*snd = 0;
+	*drops = 0;
+	if (s->nfds == 0)
+		return;
+	if (getsockopt(s->fds[0], SOL_SOCKET, SO_RCVBUF, rcv, &len) != 0)
+		*rcv = 0;
+	len = sizeof(int);
+	if (getsockopt(s->fds[0], SOL_SOCKET, SO_SNDBUF, snd, &len) != 0)
+		*snd = 0;
+	for (unsigned i = 0; i < s->nfds; i++)
+		*drops += sockio_drops(s->fds[i]);
 }
 
 void

@@ -55,6 +55,7 @@ struct sockio_server_config {
 	unsigned max_conns;		/* open connections at once, over all threads */
 	mode_t uds_mode;
 	bool gso;		/* UDP GRO in, UDP_SEGMENT out: a coalesced datagram per call */
+	int sockbuf;		/* udp: SO_RCVBUF/SO_SNDBUF wanted, bytes; 0: the kernel's */
 };
 
 struct sockio_server;
@@ -111,6 +112,12 @@ int sockio_server_write_stats(const struct sockio_server *s, const char *path, c
 
 /* One line "key value ..." with the counters and CPU figures, for humans and scripts. */
 void sockio_server_print_stats(const struct sockio_server *s, FILE *f);
+
+/*
+ * The receive and send buffer of the server's (first) socket as the kernel accounts them, and
+ * the datagrams dropped so far at all its sockets because their receive buffer was full.
+ */
+void sockio_server_bufs(const struct sockio_server *s, int *rcv, int *snd, uint64_t *drops);
 
 /* Close the sockets, remove the socket file this server created, free. NULL is fine. */
 void sockio_server_close(struct sockio_server *s);

@@ -2,6 +2,7 @@
 /* Socket helpers in the spirit of Redis anet.c: an fd or -1, and a message naming what failed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -70,6 +71,38 @@ int
 sockio_set_busy_poll(int fd, int us)
 {
 	return sock_setopt_int(fd, SOL_SOCKET, SO_BUSY_POLL, us);
+}
+
+int
+sockio_set_bufs(int fd, int bytes, int *rcv, int *snd)
+{
+	socklen_t len = sizeof(int);
+	int rc = 0;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) != 0)
+		rc = -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) != 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)) != 0 && rc == 0)
+		rc = -errno;
+	if (rcv != NULL && getsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcv, &len) != 0)
+		*rcv = 0;
+	len = sizeof(int);
+	if (snd != NULL && getsockopt(fd, SOL_SOCKET, SO_SNDBUF, snd, &len) != 0)
+		*snd = 0;
+	return rc;
+}
+
+uint64_t
+sockio_drops(int fd)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0 ||
+	    len < (SK_MEMINFO_DROPS + 1) * sizeof(mem[0]))
+		return 0;
+	return mem[SK_MEMINFO_DROPS];
 }
 
 int

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -77,6 +78,17 @@ int sockio_set_timeouts(int fd, int ms);
 
 /* SO_BUSY_POLL to us microseconds. Returns 0 or a negative errno (-EPERM, -ENOPROTOOPT). */
 int sockio_set_busy_poll(int fd, int us);
+
+/*
+ * Ask for bytes of receive and of send buffer: SO_RCVBUFFORCE/SO_SNDBUFFORCE (root may exceed
+ * net.core.rmem_max/wmem_max), else SO_RCVBUF/SO_SNDBUF (capped there). *rcv and *snd (either
+ * may be NULL) get what the kernel granted, as it accounts it (twice the request on Linux).
+ * Returns 0 or a negative errno when even the capped request failed.
+ */
+int sockio_set_bufs(int fd, int bytes, int *rcv, int *snd);
+
+/* Datagrams the kernel dropped at this socket (receive buffer full), from SO_MEMINFO; 0: unknown. */
+uint64_t sockio_drops(int fd);
 
 /* Clear or set O_NONBLOCK. Returns 0 or a negative errno. */
 int sockio_set_nonblock(int fd, bool on);

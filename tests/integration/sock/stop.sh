@@ -7,7 +7,8 @@
 . "$SOURCE_DIR/tests/integration/sock/common.sh"
 
 KEYS="batches bytes conns_accepted conns_refused conns_reset cpu_sys_s cpu_user_s errors"
-KEYS="$KEYS invol_csw io messages pid syscalls threads transport truncated uptime_s vol_csw"
+KEYS="$KEYS invol_csw io messages pid rcvbuf_bytes sndbuf_bytes sock_drops syscalls threads"
+KEYS="$KEYS transport truncated uptime_s vol_csw"
 
 json_keys() {
 	"$PY" -c 'import json, sys; print(" ".join(sorted(json.load(open(sys.argv[1])))))' "$1"
