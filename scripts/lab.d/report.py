@@ -171,6 +171,15 @@ class Run:
     def base(self, size, kind):
         return self.ok(BASELINE, size, kind)
 
+    def ok_cells(self, paths=None):
+        """(path, size, kind, cell) of every measured cell, in path, size, kind order."""
+        for p in self.paths if paths is None else paths:
+            for s in self.sizes:
+                for k in self.kinds:
+                    c = self.ok(p, s, k)
+                    if c is not None:
+                        yield p, s, k, c
+
 
 def pps_vs_udp(run, c):
     b = run.base(c.get("payload_bytes"), c["lab"]["kind"])
@@ -340,20 +349,15 @@ def cost_table(run):
     header = ["path", "bytes", "cell", "cli µs/msg", "cli cycles/msg", "cli sc/msg",
               "cli csw/msg", "srv µs/msg", "srv cycles/msg", "srv sc/msg", "srv csw/msg"]
     rows = []
-    for p in run.paths:
-        for s in run.sizes:
-            for k in run.kinds:
-                c = run.ok(p, s, k)
-                if c is None:
-                    continue
-                rows.append([p, s, k, fmt(client_cpu_per_msg_us(c)),
-                             fmt(get(c, "client", "cycles_per_msg")),
-                             fmt(get(c, "client", "syscalls_per_msg")),
-                             fmt(get(c, "client", "csw_per_msg"), 3),
-                             fmt(get(c, "server", "cpu_per_msg_us")),
-                             fmt(get(c, "server", "cycles_per_msg")),
-                             fmt(get(c, "server", "syscalls_per_msg")),
-                             fmt(get(c, "server", "csw_per_msg"), 3)])
+    for p, s, k, c in run.ok_cells():
+        rows.append([p, s, k, fmt(client_cpu_per_msg_us(c)),
+                     fmt(get(c, "client", "cycles_per_msg")),
+                     fmt(get(c, "client", "syscalls_per_msg")),
+                     fmt(get(c, "client", "csw_per_msg"), 3),
+                     fmt(get(c, "server", "cpu_per_msg_us")),
+                     fmt(get(c, "server", "cycles_per_msg")),
+                     fmt(get(c, "server", "syscalls_per_msg")),
+                     fmt(get(c, "server", "csw_per_msg"), 3)])
     return md_table(header, rows, ["l", "r", "l"] + ["r"] * (len(header) - 3))
 
 

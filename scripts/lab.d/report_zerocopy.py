@@ -80,35 +80,23 @@ def _counterpart(run, path, size, kind, other):
 
 def cost_rows(run, fmt):
     rows = []
-    for p in run.paths:
-        for s in run.sizes:
-            for k in run.kinds:
-                c = run.ok(p, s, k)
-                if c is None:
-                    continue
-                rows.append([p, s, k, fmt(c.get("gbps"), 3), fmt(client_ns_per_byte(c), 3),
-                             fmt(server_ns_per_byte(c), 3)])
+    for p, s, k, c in run.ok_cells():
+        rows.append([p, s, k, fmt(c.get("gbps"), 3), fmt(client_ns_per_byte(c), 3),
+                     fmt(server_ns_per_byte(c), 3)])
     return rows
 
 
 def splice_rows(run, fmt):
     rows = []
-    for p in run.paths:
-        if io_of(p) != "splice":
+    for p, s, k, c in run.ok_cells([p for p in run.paths if io_of(p) == "splice"]):
+        ep, e = _counterpart(run, p, s, k, [with_io(p, "epoll"), with_io(p, None)])
+        if e is None:
             continue
-        for s in run.sizes:
-            for k in run.kinds:
-                c = run.ok(p, s, k)
-                if c is None:
-                    continue
-                ep, e = _counterpart(run, p, s, k, [with_io(p, "epoll"), with_io(p, None)])
-                if e is None:
-                    continue
-                rows.append([f"{p} / {ep}", s, k, fmt(server_ns_per_byte(c), 3),
-                             fmt(server_ns_per_byte(e), 3),
-                             fmt(_ratio(server_ns_per_byte(c), server_ns_per_byte(e)), 2),
-                             fmt(_ratio(c.get("gbps"), e.get("gbps")), 2),
-                             f"{c.get('corrupt', '-')} / {e.get('corrupt', '-')}"])
+        rows.append([f"{p} / {ep}", s, k, fmt(server_ns_per_byte(c), 3),
+                     fmt(server_ns_per_byte(e), 3),
+                     fmt(_ratio(server_ns_per_byte(c), server_ns_per_byte(e)), 2),
+                     fmt(_ratio(c.get("gbps"), e.get("gbps")), 2),
+                     f"{c.get('corrupt', '-')} / {e.get('corrupt', '-')}"])
     return rows
 
 
