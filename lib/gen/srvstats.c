@@ -157,8 +157,12 @@ srvstats_cost(const struct srvstats_snapshot *a, const struct srvstats_snapshot 
 		c->msgs = delta(a, b, "replies.udp");
 		/* A polling lcore is spent whole, idle or not: its CPU is busy + idle cycles. */
 		cpu = hz > 0 ? (busy + idle) / hz : NAN;
-		if (c->msgs > 0)
+		if (c->msgs > 0) {
 			c->cycles_per_msg = busy / c->msgs;
+			/* Where the poller's thread counts its switches (dpdk_ring_echo); NaN if not. */
+			c->csw_per_msg = (delta(a, b, "vol_csw") + delta(a, b, "invol_csw")) /
+					 c->msgs;
+		}
 	}
 	if (!(c->msgs > 0)) {
 		snprintf(err, errlen, "the server echoed no messages between its stats snapshots");

@@ -305,6 +305,23 @@ lab_server_ping() {
 	return 1
 }
 
+# net_ring: generator and echo are one process per cell (dpdk_ring_echo), nothing to start.
+# Its echo lcore writes bypass-echo's stats file (SRV_STATS, the server columns) and appends its
+# final counters to the path's server log, one block per cell.
+lab_ring_server_start() {
+	SRV_PIDFILE=
+	SRV_DESC="dpdk_ring_echo's echo lcore (CPU ${M_server_cpus%%,*}): bypass-echo's stack"
+	SRV_DESC+=" (lib/stack, every check) on crossed net_ring ports, in one process with"
+	SRV_DESC+=" echo-gen's engine (CPU $CLI0)"
+	: >"$SRV_LOG"
+}
+
+# dpdk_ring_echo's arguments for the echo lcore's stats file and server log: RING_SRV_ARGS.
+lab_ring_server_args() {
+	RING_SRV_ARGS=(--stats-json "$SRV_STATS" --stats-interval "$LAB_STATS_INTERVAL_S"
+		--server-log "$SRV_LOG")
+}
+
 # Start the server of path $1 and say how a client reaches it: TARGET, CLIENT_NS, CLIENT_ARGS,
 # SRV_STATS, SRV_DESC. Returns 1 with REASON when it could not start.
 lab_server_start() {
@@ -327,11 +344,7 @@ lab_server_start() {
 	CLIENT_WRAP=()
 	rm -f "$SRV_STATS"
 	if [ "$base" = net_ring ]; then
-		# Generator and echo in one process: nothing to start.
-		SRV_PIDFILE=
-		SRV_DESC="none: dpdk_ring_echo runs echo-gen's engine (CPU $CLI0) and bypass-echo's"
-		SRV_DESC+=" stack (lib/stack, every check; CPU ${M_server_cpus%%,*})"
-		SRV_DESC+=" on crossed net_ring ports in one process"
+		lab_ring_server_start
 		return 0
 	fi
 	if lab_is_kernel_path "$path"; then
@@ -531,12 +544,14 @@ lab_cell_run() {
 	clog=$LOGS/$(printf '%03d' "$i")-$f-$size-$kind.client.log
 	local cmd=()
 	if [ "$(lab_path_base "$path")" = net_ring ]; then
+		lab_ring_server_args
 		# shellcheck disable=SC2207
 		cmd=("$RING" --lcores "0@$CLI0,1@${M_server_cpus%%,*}" --main-lcore 0
 			--no-pci --file-prefix="$LAB_DPDK_PREFIX-$f" --log-level='*:warning'
 			$(lab_dpdk_mem_args) $([ "$LAB_NO_HUGE" = 1 ] || echo --in-memory) --
 			--cpu "$CLI0" --size "$size" --window "$win" --flows "$M_flows"
-			--duration "$M_duration_s" --json "$cell_json" --echo stack)
+			--duration "$M_duration_s" --json "$cell_json" --echo stack
+			"${RING_SRV_ARGS[@]}")
 	else
 		[ -n "$CLIENT_NS" ] && cmd=(ip netns exec "$CLIENT_NS")
 		# A latency-poll cell's client spins (a no-op for echo-gen on a DPDK port, which

@@ -2,13 +2,20 @@
 /* Two net_ring ports with crossed rings in one process: echo-gen's engine on one, an echo on
  * its own lcore on the other. With --echo swap (default) the echo only swaps addresses and
  * ports, so the figure is the dpdk transport's own ceiling; with --echo stack it is bypass-echo's
- * stack (lib/stack, every check), the upper bound of the stack itself with no device at all. */
+ * stack (lib/stack, every check), the upper bound of the stack itself with no device at all.
+ * The stack's lcore keeps bypass-echo's counters and can write them in bypass-echo's stats
+ * JSON (--stats-json, read by the engine as --server-stats) and final counters (--server-log). */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
@@ -30,8 +37,21 @@
 #define ECHO_BURST 32
 #define CALIB_MS 50
 #define BENCH_NS_PER_S 1e9
+#define ECHO_TX_RETRIES 4 /* as bypass-echo's worker: offer the PMD what it did not take */
 
-static volatile bool echo_stop;
+static volatile bool echo_stop, stats_stop;
+
+/*
+ * The --echo stack lcore's counters, kept as bypass-echo's worker keeps them (busy cycles: polls
+ * that found packets, up to their replies sent; idle: empty polls). Written by the echo lcore
+ * only, read by the stats thread.
+ */
+static struct echo_counters {
+	struct stack_stats stack;
+	uint64_t tx, tx_dropped, busy_cycles, idle_cycles, busy_polls, idle_polls;
+	uint64_t start_tsc;
+	int tid; /* the echo lcore's thread, for its context switches */
+} echo_cnt;
 
 /* The stack the --echo stack lcore runs: the address echo-gen targets, echo on port 7. */
 static struct stack_conf echo_conf;
@@ -43,15 +63,33 @@ echo_stack_lcore(void *arg)
 {
 	uint16_t port_id = (uint16_t)(uintptr_t)arg;
 	struct rte_mbuf *pkts[ECHO_BURST];
-	struct stack_stats stats = {0};
+	struct echo_counters *ec = &echo_cnt;
+	uint64_t t0, t1;
 
+	__atomic_store_n(&ec->tid, rte_sys_gettid(), __ATOMIC_RELAXED);
+	t0 = rte_rdtsc();
 	while (!echo_stop) {
-		uint16_t n = rte_eth_rx_burst(port_id, 0, pkts, ECHO_BURST), sent;
+		uint16_t n = rte_eth_rx_burst(port_id, 0, pkts, ECHO_BURST), sent = 0;
 
-		n = stack_input_burst(&echo_conf, pkts, n, &stats);
-		sent = rte_eth_tx_burst(port_id, 0, pkts, n);
-		if (sent < n)
+		if (n == 0) {
+			t1 = rte_rdtsc();
+			ec->idle_cycles += t1 - t0;
+			ec->idle_polls++;
+			t0 = t1;
+			continue;
+		}
+		n = stack_input_burst(&echo_conf, pkts, n, &ec->stack);
+		for (int tries = 0; sent < n && tries <= ECHO_TX_RETRIES; tries++)
+			sent += rte_eth_tx_burst(port_id, 0, pkts + sent, n - sent);
+		ec->tx += sent;
+		if (sent < n) {
+			ec->tx_dropped += n - sent;
 			rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+		}
+		t1 = rte_rdtsc();
+		ec->busy_cycles += t1 - t0;
+		ec->busy_polls++;
+		t0 = t1;
 	}
 	return 0;
 }
@@ -107,16 +145,191 @@ usage(void)
 {
 	printf("usage: dpdk_ring_echo [EAL args] -- [--duration S] [--size N] [--window W]\n"
 	       "       [--flows F] [--cpu N] [--json FILE] [--min-mpps X] [--echo swap|stack]\n"
-	       "EAL needs two lcores (-l 0,1): the echo runs on the worker lcore.\n");
+	       "       [--stats-json FILE [--stats-interval S]] [--server-log FILE]\n"
+	       "EAL needs two lcores (-l 0,1): the echo runs on the worker lcore.\n"
+	       "--stats-json and --server-log (--echo stack): the echo lcore's counters in\n"
+	       "bypass-echo's stats JSON (the engine reads it for the server's cost) and its\n"
+	       "final counters appended to FILE.\n");
 }
 
 struct bench_opts {
-	double duration_s, min_mpps;
+	double duration_s, min_mpps, stats_interval_s;
 	unsigned size, window, flows;
 	int cpu;
-	const char *json;
+	const char *json, *stats_json, *server_log;
 	bool stack; /* --echo stack: bypass-echo's stack instead of a bare swap */
 };
+
+/* The echo lcore's voluntary and involuntary context switches, from /proc (0 if unknown). */
+static void
+echo_csw(uint64_t *vol, uint64_t *invol)
+{
+	char path[64], line[128];
+	unsigned long v;
+	FILE *f;
+
+	*vol = *invol = 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status",
+		 __atomic_load_n(&echo_cnt.tid, __ATOMIC_RELAXED));
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "voluntary_ctxt_switches: %lu", &v) == 1)
+			*vol = v;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %lu", &v) == 1)
+			*invol = v;
+	}
+	fclose(f);
+}
+
+/* A copy of the echo lcore's counters, each read whole. */
+static void
+echo_counters_read(struct echo_counters *c)
+{
+	const struct echo_counters *ec = &echo_cnt;
+
+	memset(c, 0, sizeof(*c));
+	for (int v = 0; v < STACK_VERDICT_MAX; v++)
+		c->stack.verdicts[v] = __atomic_load_n(&ec->stack.verdicts[v], __ATOMIC_RELAXED);
+	c->tx = __atomic_load_n(&ec->tx, __ATOMIC_RELAXED);
+	c->tx_dropped = __atomic_load_n(&ec->tx_dropped, __ATOMIC_RELAXED);
+	c->busy_cycles = __atomic_load_n(&ec->busy_cycles, __ATOMIC_RELAXED);
+	c->idle_cycles = __atomic_load_n(&ec->idle_cycles, __ATOMIC_RELAXED);
+	c->busy_polls = __atomic_load_n(&ec->busy_polls, __ATOMIC_RELAXED);
+	c->idle_polls = __atomic_load_n(&ec->idle_polls, __ATOMIC_RELAXED);
+}
+
+/* bypass-echo's stats file shape (app/bypass-echo/stats.c), for the echo lcore and its port. */
+static void
+ring_stats_fill(struct json_writer *w, void *arg)
+{
+	uint16_t port_id = (uint16_t)(uintptr_t)arg;
+	struct echo_counters c;
+	struct rte_eth_stats es;
+	uint64_t rx, vol, invol;
+
+	echo_counters_read(&c);
+	echo_csw(&vol, &invol);
+	rx = stack_stats_total(&c.stack);
+	json_object_begin(w, NULL);
+	json_u64(w, "pid", (uint64_t)getpid());
+	json_double(w, "uptime_s", (double)(rte_get_tsc_cycles() - echo_cnt.start_tsc) /
+				   (double)rte_get_tsc_hz());
+	json_str(w, "driver", "net_ring");
+	json_u64(w, "lcores", 1);
+	json_bool(w, "no_huge", !rte_eal_has_hugepages());
+	json_u64(w, "rx", rx);
+	json_u64(w, "tx", c.tx);
+	json_object_begin(w, "replies");
+	for (int v = 0; v < STACK_FIRST_DROP; v++)
+		json_u64(w, stack_verdict_name(v), c.stack.verdicts[v]);
+	json_object_end(w);
+	json_object_begin(w, "drops");
+	for (int v = STACK_FIRST_DROP; v < STACK_VERDICT_MAX; v++)
+		json_u64(w, stack_verdict_name(v), c.stack.verdicts[v]);
+	json_object_end(w);
+	json_u64(w, "tx_dropped", c.tx_dropped);
+	json_u64(w, "busy_cycles", c.busy_cycles);
+	json_u64(w, "idle_cycles", c.idle_cycles);
+	json_u64(w, "busy_polls", c.busy_polls);
+	json_u64(w, "idle_polls", c.idle_polls);
+	json_u64(w, "tsc_hz", rte_get_tsc_hz());
+	/* The echo lcore is a thread of this process: its own switches, not the process's. */
+	json_u64(w, "vol_csw", vol);
+	json_u64(w, "invol_csw", invol);
+	if (rte_eth_stats_get(port_id, &es) == 0) {
+		json_object_begin(w, "port");
+		json_u64(w, "ipackets", es.ipackets);
+		json_u64(w, "opackets", es.opackets);
+		json_u64(w, "imissed", es.imissed);
+		json_u64(w, "ierrors", es.ierrors);
+		json_u64(w, "oerrors", es.oerrors);
+		json_u64(w, "rx_nombuf", es.rx_nombuf);
+		json_object_end(w);
+	} else {
+		json_null(w, "port");
+	}
+	json_object_end(w);
+}
+
+struct stats_thread_arg {
+	const struct bench_opts *o;
+	uint16_t port_id;
+};
+
+/* Rewrite the stats file every --stats-interval until told to stop. */
+static void *
+ring_stats_thread(void *arg)
+{
+	const struct stats_thread_arg *a = arg;
+	double iv = a->o->stats_interval_s;
+	struct timespec ts = { .tv_sec = (time_t)iv,
+			       .tv_nsec = (long)((iv - (double)(time_t)iv) * BENCH_NS_PER_S) };
+	char err[512];
+
+	while (!stats_stop) {
+		if (json_write_file(a->o->stats_json, ring_stats_fill,
+				    (void *)(uintptr_t)a->port_id, err, sizeof(err)) != 0) {
+			log_warn("--stats-json: %s", err);
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* The echo lcore's final counters appended to --server-log, laid out as bypass-echo's. */
+static void
+ring_server_log(const struct bench_opts *o, uint16_t port_id)
+{
+	struct echo_counters c;
+	struct rte_eth_stats es;
+	uint64_t rx, replies, vol, invol;
+	FILE *f = fopen(o->server_log, "a");
+
+	if (f == NULL) {
+		log_warn("--server-log %s: %s", o->server_log, strerror(errno));
+		return;
+	}
+	echo_counters_read(&c);
+	echo_csw(&vol, &invol);
+	rx = stack_stats_total(&c.stack);
+	replies = stack_stats_replies(&c.stack);
+	fprintf(f, "dpdk_ring_echo, echo lcore (bypass-echo's stack on net_ring port %u), %u-byte "
+		   "payloads, window %u: final counters after %.1f s:\n", port_id, o->size,
+		o->window,
+		(double)(rte_get_tsc_cycles() - echo_cnt.start_tsc) / (double)rte_get_tsc_hz());
+	fprintf(f, "  %-18s %" PRIu64 "\n", "rx", rx);
+	fprintf(f, "  %-18s %" PRIu64 "\n", "replies", replies);
+	for (int v = 0; v < STACK_FIRST_DROP; v++)
+		if (c.stack.verdicts[v] != 0)
+			fprintf(f, "    %-16s %" PRIu64 "\n", stack_verdict_name(v),
+				c.stack.verdicts[v]);
+	fprintf(f, "  %-18s %" PRIu64 "\n", "drops", rx - replies);
+	for (int v = STACK_FIRST_DROP; v < STACK_VERDICT_MAX; v++)
+		if (c.stack.verdicts[v] != 0)
+			fprintf(f, "    %-16s %" PRIu64 "\n", stack_verdict_name(v),
+				c.stack.verdicts[v]);
+	fprintf(f, "  %-18s %" PRIu64 "\n", "tx", c.tx);
+	fprintf(f, "  %-18s %" PRIu64 "\n", "tx_dropped", c.tx_dropped);
+	fprintf(f, "  %-18s %.1f\n", "cycles/pkt", rx ? (double)c.busy_cycles / (double)rx : 0);
+	fprintf(f, "  %-18s %.1f (%" PRIu64 " polls with packets, %" PRIu64 " empty)\n",
+		"pkts/busy poll", c.busy_polls ? (double)rx / (double)c.busy_polls : 0,
+		c.busy_polls, c.idle_polls);
+	fprintf(f, "  %-18s %.1f %% of the lcore's cycles\n", "busy",
+		c.busy_cycles + c.idle_cycles ?
+			100.0 * (double)c.busy_cycles / (double)(c.busy_cycles + c.idle_cycles) :
+			0);
+	fprintf(f, "  %-18s %" PRIu64 " voluntary, %" PRIu64 " involuntary\n",
+		"context switches", vol, invol);
+	if (rte_eth_stats_get(port_id, &es) == 0)
+		fprintf(f, "  port: ipackets %" PRIu64 " opackets %" PRIu64 " imissed %" PRIu64
+			   " (frames the ring PMD handed over; balance: ipackets %s rx)\n",
+			es.ipackets, es.opackets, es.imissed, es.ipackets == rx ? "=" : "!=");
+	if (ferror(f) | (fclose(f) != 0))
+		log_warn("--server-log %s: write failed", o->server_log);
+}
 
 static int
 parse_opts(int argc, char **argv, struct bench_opts *o)
@@ -130,6 +343,9 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "json", required_argument, NULL, 'j' },
 		{ "min-mpps", required_argument, NULL, 'm' },
 		{ "echo", required_argument, NULL, 'e' },
+		{ "stats-json", required_argument, NULL, 'S' },
+		{ "stats-interval", required_argument, NULL, 'I' },
+		{ "server-log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,11 +367,25 @@ parse_opts(int argc, char **argv, struct bench_opts *o)
 			}
 			o->stack = strcmp(optarg, "stack") == 0;
 			break;
+		case 'S': o->stats_json = optarg; break;
+		case 'I': o->stats_interval_s = atof(optarg); break;
+		case 'L': o->server_log = optarg; break;
 		default: usage(); return -EINVAL;
 		}
 	}
 	if (o->duration_s <= 0 || o->size < GEN_HDR_BYTES || o->window == 0 || o->flows == 0) {
 		log_err("--duration, --size (>= 18), --window and --flows must be positive");
+		return -EINVAL;
+	}
+	if ((o->stats_json != NULL || o->server_log != NULL) && !o->stack) {
+		log_err("--stats-json and --server-log count the stack's verdicts: add --echo stack");
+		return -EINVAL;
+	}
+	if (o->stats_json != NULL &&
+	    (o->stats_interval_s <= 0 || o->stats_interval_s > o->duration_s / 4)) {
+		log_err("--stats-interval %.3g: expected more than 0 and at most a quarter of "
+			"--duration (the engine needs two rewrites inside the measurement)",
+			o->stats_interval_s);
 		return -EINVAL;
 	}
 	return 0;
@@ -181,7 +411,10 @@ int
 main(int argc, char **argv)
 {
 	struct bench_opts o = { .duration_s = 3, .size = GEN_HDR_BYTES, .window = 256, .flows = 1,
-				.cpu = -1 };
+				.cpu = -1, .stats_interval_s = 0.1 };
+	struct stats_thread_arg sta = { &o, 0 };
+	pthread_t stats_tid;
+	bool stats_running = false;
 	struct rte_ring *ab, *ba;
 	struct rte_mempool *pool;
 	int gen_port, echo_port, rc, status = 1, cpu;
@@ -230,8 +463,25 @@ main(int argc, char **argv)
 	dpdk.port_id = (uint16_t)gen_port;
 	stack_conf_init(&echo_conf, &echo_mac, RTE_BE32(0xc6120402), 24); /* 198.18.4.2/24 */
 	stack_conf_add_udp_port(&echo_conf, STACK_UDP_ECHO_PORT);
+	echo_cnt.start_tsc = rte_get_tsc_cycles();
 	rte_eal_remote_launch(o.stack ? echo_stack_lcore : echo_lcore,
 			      (void *)(uintptr_t)echo_port, rte_get_next_lcore(-1, 1, 0));
+	if (o.stats_json != NULL) {
+		sta.port_id = (uint16_t)echo_port;
+		/* Replace a previous run's file before the engine takes its first snapshot. */
+		if (json_write_file(o.stats_json, ring_stats_fill, (void *)(uintptr_t)echo_port,
+				    err, sizeof(err)) != 0) {
+			log_err("--stats-json: %s", err);
+			echo_stop = true;
+			rte_eal_mp_wait_lcore();
+			goto out_shutdown_ports;
+		}
+		rc = rte_ctrl_thread_create(&stats_tid, "ring-stats", NULL, ring_stats_thread, &sta);
+		if (rc != 0)
+			log_warn("--stats-json: no stats thread (%s): the server's cost stays unknown",
+				 strerror(rc));
+		stats_running = rc == 0;
+	}
 	gen_clock_init(&clock, true, CALIB_MS);
 	cpu = o.cpu >= 0 ? o.cpu : (int)rte_lcore_to_cpu_id((int)rte_get_main_lcore());
 	cfg = (struct gen_cfg){
@@ -240,11 +490,21 @@ main(int argc, char **argv)
 		.duration_ns = (uint64_t)(o.duration_s * BENCH_NS_PER_S),
 		.warmup_ns = (uint64_t)(BENCH_NS_PER_S / 2), .timeout_ns = (uint64_t)BENCH_NS_PER_S,
 		.threads = 1, .cpus = &cpu, .ncpus = 1, .batch = 32,
-		.busy_poll = true, .clock = &clock,
+		.busy_poll = true, .clock = &clock, .server_stats = stats_running ? o.stats_json : NULL,
 	};
 	rc = gen_run(&cfg, &res, err, sizeof(err));
 	echo_stop = true;
 	rte_eal_mp_wait_lcore();
+	if (stats_running) {
+		stats_stop = true;
+		pthread_join(stats_tid, NULL);
+		/* The last word: the counters after the echo lcore stopped. */
+		if (json_write_file(o.stats_json, ring_stats_fill, (void *)(uintptr_t)echo_port,
+				    err, sizeof(err)) != 0)
+			log_warn("--stats-json: %s", err);
+	}
+	if (o.server_log != NULL)
+		ring_server_log(&o, (uint16_t)echo_port);
 	if (rc < 0) {
 		log_err("%s", err);
 		goto out_shutdown;
@@ -282,6 +542,7 @@ main(int argc, char **argv)
 	gen_result_free(&res);
 out_shutdown:
 	gen_transport_dpdk.shutdown();
+out_shutdown_ports:
 	for (int p = 0; p < 2; p++) {
 		rte_eth_dev_stop((uint16_t)(p == 0 ? gen_port : echo_port));
 		rte_eth_dev_close((uint16_t)(p == 0 ? gen_port : echo_port));

@@ -79,6 +79,32 @@ test_bypass_echo_stats(void **state)
 	assert_true(c.msgs == 1000);
 	assert_true(c.cycles_per_msg == 2000);
 	assert_true(fabs(c.cpu_s - 0.004) < 1e-12);
+	/* bypass-echo counts no context switches: unknown, not zero. */
+	assert_true(isnan(c.csw_per_msg));
+}
+
+/* dpdk_ring_echo's echo lcore writes bypass-echo's shape plus its thread's context switches. */
+static void
+test_ring_echo_stats_csw(void **state)
+{
+	struct srvstats_snapshot a, b;
+	struct srvstats_cost c;
+	char err[512] = "";
+
+	assert_int_equal(write_stats("{\"pid\":5,\"uptime_s\":1,\"replies\":{\"udp\":0},"
+				     "\"busy_cycles\":0,\"idle_cycles\":0,\"tsc_hz\":1e9,"
+				     "\"vol_csw\":2,\"invol_csw\":3}"), 0);
+	assert_int_equal(srvstats_read(path, &a, err, sizeof(err)), 0);
+	assert_int_equal(write_stats("{\"pid\":5,\"uptime_s\":2,\"replies\":{\"udp\":400},"
+				     "\"busy_cycles\":40000,\"idle_cycles\":960000,"
+				     "\"tsc_hz\":1e9,\"vol_csw\":2,\"invol_csw\":7}"), 0);
+	assert_int_equal(srvstats_read(path, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.kind, SRVSTATS_BYPASS_ECHO);
+	assert_int_equal(srvstats_cost(&a, &b, 1.0, 0, 64, false, &c, err, sizeof(err)), 0);
+	assert_true(c.cycles_per_msg == 100);
+	assert_true(fabs(c.csw_per_msg - 0.01) < 1e-12);
+	/* The whole lcore is spent, idle polls included: 1 ms of CPU over 400 messages. */
+	assert_true(fabs(c.cpu_per_msg_us - 2.5) < 1e-9);
 }
 
 static void
@@ -157,6 +183,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bypass_echo_stats),
 		cmocka_unit_test(test_sock_echo_stats),
+		cmocka_unit_test(test_ring_echo_stats_csw),
 		cmocka_unit_test(test_malformed_stats_name_file_and_line),
 		cmocka_unit_test(test_deep_and_long_names_are_skipped),
 	};
