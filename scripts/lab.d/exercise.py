@@ -81,7 +81,8 @@ def question_lines(ex, q, figs, prem):
         for f, v in figs:
             ref_run = ex.ref_run(f)
             r = report.ratio(v, exlib.ref_number(f.ref))
-            rows.append([f.name, exlib.fmt_value(v, f.unit, f.ref) if v is not None else "not in run",
+            shown = exlib.fmt_value(v, f.unit, f.ref) if v is not None else "not in run"
+            rows.append([f.name, shown,
                          exlib.fmt_ref(f.ref, f.unit), ref_run,
                          f"{r:.2f}" if r is not None else "-"])
         out.append(report.md_table(["figure", "this run", "reference", "reference run",
