@@ -118,13 +118,21 @@ def render(ex, run, results):
         n_unknown += sum(1 for _, h, _ in prem if h is None)
     n_prem = n_hold + n_fail + n_unknown
     summary = (f"Summary: exercise {ex.number} on run {run.run_id}: {len(results)} questions, "
-               f"{n_in} of {n_fig} figures in this run; {n_prem} premises: {n_hold} hold, "
-               f"{n_fail} do not hold")
+               f"{n_in} of {n_fig} figures in this run; {n_prem} premise{'s' if n_prem != 1 else ''}: "
+               f"{n_hold} hold{'s' if n_hold == 1 else ''}, "
+               f"{n_fail} {'does' if n_fail == 1 else 'do'} not hold")
     if n_unknown:
         summary += f", {n_unknown} cannot be checked"
     summary += "."
-    if n_in < n_fig:
-        summary += (f" For the missing figures make a run with {commands(ex)}.")
+    missing = {}
+    for _, figs, _ in results:
+        for f, v in figs:
+            if v is None:
+                missing[ex.ref_run(f)] = missing.get(ex.ref_run(f), 0) + 1
+    for name, k in missing.items():
+        summary += (f" {k} figure{'s' if k > 1 else ''} quoted from run {name} "
+                    f"{'are' if k > 1 else 'is'} not in this run: `{ex.runs[name]}` makes "
+                    f"{'them' if k > 1 else 'it'}.")
     out.append(summary)
     return out, n_in
 
