@@ -134,6 +134,14 @@ def diff(a, b):
     return value
 
 
+def scaled(fig, k):
+    """fig x k (units: 1e-3 for thousands, 100 for a fraction as a percentage)."""
+    def value(run):
+        v = fig(run)
+        return v * k if v is not None else None
+    return value
+
+
 def share(part, whole):
     """part / whole as a percentage."""
     def value(run):

@@ -3,7 +3,7 @@
 to, with the values the worked answers quote from the reference run 20261203-074325."""
 
 from exlib import Exercise, Figure, Premise, Question, at_least, cli_us, diff, field, p50, \
-    ratio, srv_us
+    ratio, scaled, srv_us
 
 REF = "20261203-074325"
 SIZE = 1024
@@ -34,13 +34,6 @@ def cores_at_10k(p, kind):
     def value(run):
         v = hop_cpu(p, kind)(run)
         return 2 * v * 10_000 / 1e6 if v is not None else None
-    return value
-
-
-def times(fig, k):
-    def value(run):
-        v = fig(run)
-        return v * k if v is not None else None
     return value
 
 
@@ -95,35 +88,35 @@ EXERCISE = Exercise(
     questions=[
         Question(1, about="hops per request, the transport's share at p50 and p99",
                  figures=table_figures(("tcp", "uds-stream"), "latency") + [
-                     Figure(f"2 hops over tcp, p50, {SIZE} B", "µs", times(sleep("tcp"), 2),
+                     Figure(f"2 hops over tcp, p50, {SIZE} B", "µs", scaled(sleep("tcp"), 2),
                             52),
                      Figure(f"2 hops over uds-stream, p50, {SIZE} B", "µs",
-                            times(sleep("uds-stream"), 2), 42)]),
+                            scaled(sleep("uds-stream"), 2), 42)]),
         Question(2, about="the CPU of the hops at 10,000 requests per second",
                  figures=[
                      Figure(f"tcp hop CPU (client + server), latency cell, {SIZE} B", "µs",
                             hop_cpu("tcp", "latency"), 31.5),
-                     Figure(f"tcp, cores at 10,000 req/s, latency cell", "cores",
+                     Figure("tcp, cores at 10,000 req/s, latency cell", "cores",
                             cores_at_10k("tcp", "latency"), 0.63),
-                     Figure(f"uds-stream, cores at 10,000 req/s, latency cell", "cores",
+                     Figure("uds-stream, cores at 10,000 req/s, latency cell", "cores",
                             cores_at_10k("uds-stream", "latency"), 0.79),
                      Figure(f"tcp hop CPU (client + server), throughput, {SIZE} B", "µs",
                             hop_cpu("tcp", "throughput"), 2.3),
                      Figure(f"uds-stream hop CPU (client + server), throughput, {SIZE} B",
                             "µs", hop_cpu("uds-stream", "throughput"), 3.1),
-                     Figure(f"tcp, cores at 10,000 req/s, throughput cell", "cores",
+                     Figure("tcp, cores at 10,000 req/s, throughput cell", "cores",
                             cores_at_10k("tcp", "throughput"), 0.05),
-                     Figure(f"uds-stream, cores at 10,000 req/s, throughput cell", "cores",
+                     Figure("uds-stream, cores at 10,000 req/s, throughput cell", "cores",
                             cores_at_10k("uds-stream", "throughput"), 0.06),
                  ] + table_figures(("tcp", "uds-stream"), "cpu")),
         Question(3, about="why the Unix socket is cheaper, and by how much",
                  figures=[
                      Figure(f"uds-stream / tcp, p50 poll, {SIZE} B", "×",
                             ratio(poll("uds-stream"), poll("tcp")), 0.68),
-                     Figure(f"uds-stream client context switches per message, latency cell",
+                     Figure("uds-stream client context switches per message, latency cell",
                             "", field("uds-stream", SIZE, "latency", "client.csw_per_msg"),
                             1.26),
-                     Figure(f"tcp client context switches per message, latency cell", "",
+                     Figure("tcp client context switches per message, latency cell", "",
                             field("tcp", SIZE, "latency", "client.csw_per_msg"), "1.00"),
                  ],
                  premises=[Premise(f"the Unix socket's hop is cheaper than TCP's: its p50 with "
@@ -134,9 +127,9 @@ EXERCISE = Exercise(
         Question(5, about="pipelining and connection reuse",
                  figures=[
                      Figure(f"tcp thousand messages per second, latency cell, {SIZE} B",
-                            "k/s", times(field("tcp", SIZE, "latency", "pps"), 1e-3), 25.5),
+                            "k/s", scaled(field("tcp", SIZE, "latency", "pps"), 1e-3), 25.5),
                      Figure(f"tcp thousand messages per second, throughput, {SIZE} B", "k/s",
-                            times(field("tcp", SIZE, "throughput", "pps"), 1e-3), 335),
+                            scaled(field("tcp", SIZE, "throughput", "pps"), 1e-3), 335),
                  ],
                  premises=[Premise("the throughput cell echoes many more (>= 3x) messages per "
                                    "second than the latency cell (tcp)",
