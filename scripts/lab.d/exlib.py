@@ -175,6 +175,25 @@ def highest(*figs):
     return value
 
 
+def all_of(*preds):
+    """A premise predicate: every predicate holds (False when one does not, None when none
+    fails but one cannot tell)."""
+    def holds(run):
+        hs = [p(run) for p in preds]
+        if any(h is False for h in hs):
+            return False
+        return None if any(h is None for h in hs) else True
+    return holds
+
+
+def smaller(a, b):
+    """A premise predicate: figure a < figure b (None when either is missing)."""
+    def holds(run):
+        x, y = a(run), b(run)
+        return None if x is None or y is None else x < y
+    return holds
+
+
 def at_least(fig, bound):
     """A premise predicate: fig >= bound (None when the figure is missing)."""
     def holds(run):
