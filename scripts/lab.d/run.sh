@@ -879,10 +879,16 @@ lab_latest_run() {
 }
 
 lab_cmd_report() {
-	local dir="" table=0
+	local dir="" table=0 exercise=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--table) table=1 ;;
+		--exercise)
+			[ $# -ge 2 ] || lab_die "report: --exercise needs an exercise number"
+			exercise=$2
+			shift
+			;;
+		--exercise=*) exercise=${1#--exercise=} ;;
 		-*) lab_die "report: unknown option '$1'" ;;
 		*) dir=$1 ;;
 		esac
@@ -890,6 +896,8 @@ lab_cmd_report() {
 	done
 	[ -n "$dir" ] || dir=$(lab_latest_run)
 	[ -f "$dir/results.json" ] || lab_die "report: $dir has no results.json"
+	# Only print the figures of an exercise's questions against its reference run (exercise.py).
+	[ -z "$exercise" ] || exec "$LAB_PY" "$LAB_D/exercise.py" "$dir" "$exercise"
 	if [ "$table" = 1 ]; then
 		"$LAB_PY" "$LAB_D/report.py" "$dir" --table
 	else
