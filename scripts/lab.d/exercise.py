@@ -67,6 +67,8 @@ def matrix_name(run):
 
 
 def commands(ex):
+    if not ex.runs and ex.how:
+        return ex.how
     seen = []
     for c in ex.runs.values():
         if c not in seen:
@@ -83,7 +85,7 @@ def question_lines(ex, q, figs, prem):
             r = report.ratio(v, exlib.ref_number(f.ref))
             shown = exlib.fmt_value(v, f.unit, f.ref) if v is not None else "not in run"
             rows.append([f.name, shown,
-                         exlib.fmt_ref(f.ref, f.unit), ref_run,
+                         exlib.fmt_ref(f.ref, f.unit), ref_run or "-",
                          f"{r:.2f}" if r is not None else "-"])
         out.append(report.md_table(["figure", "this run", "reference", "reference run",
                                     "this / ref"], rows, ["l", "r", "r", "l", "r"]))
@@ -103,7 +105,8 @@ def question_lines(ex, q, figs, prem):
 def render(ex, run, results):
     """The printed check: header, one block per question, the summary line."""
     mx = matrix_name(run)
-    refs = ", ".join(f"{name} (`{cmd}`)" for name, cmd in ex.runs.items())
+    refs = ", ".join(f"{name} (`{cmd}`)" for name, cmd in ex.runs.items()) or \
+        "none: no run of this repository has these figures; the text quotes none"
     out = [f"Exercise {ex.number}: {ex.title} ({ex.doc})",
            f"This run: {run.run_id} (matrix {mx}). Reference run(s): {refs}.",
            "this / ref compares your figure with the worked answer's; a different machine or "
@@ -130,6 +133,8 @@ def render(ex, run, results):
             if v is None:
                 missing[ex.ref_run(f)] = missing.get(ex.ref_run(f), 0) + 1
     for name, k in missing.items():
+        if name is None:
+            continue
         summary += (f" {k} figure{'s' if k > 1 else ''} quoted from run {name} "
                     f"{'are' if k > 1 else 'is'} not in this run: `{ex.runs[name]}` makes "
                     f"{'them' if k > 1 else 'it'}.")
@@ -163,6 +168,11 @@ def main(argv):
               f"report code that writes the field", file=sys.stderr)
         return 1
     lines, n_in = render(ex, run, results)
+    lack = ex.lacks(run) if ex.lacks else None
+    if lack:
+        print(f"lab report: run {run.run_id} ({run_dir}) {lack}: exercise {ex.number}'s figures "
+              f"come from {commands(ex)}", file=sys.stderr)
+        return 1
     if n_in == 0:
         print(f"lab report: run {run.run_id} ({run_dir}, matrix {matrix_name(run)}) has none "
               f"of the figures of exercise {ex.number}: make a run with {commands(ex)}, then "

@@ -49,14 +49,19 @@ class Question:
 class Exercise:
     """number, title, doc (the English text); runs: {reference run name: the command that makes
     a run with the exercise's cells}, in the order the text introduces them; services: True
-    when the figures come from `scripts/lab services` (services.json)."""
+    when the figures come from `scripts/lab services` (services.json). An exercise that no run
+    of this repository has measured (two hosts, NICs) has no runs, figures with ref None, and
+    `how`: what makes a run with its figures. lacks: run -> None, or what the run lacks for
+    the exercise (its paths), printed with `how` instead of the figures."""
 
-    def __init__(self, number, title, doc, runs, questions, services=False):
+    def __init__(self, number, title, doc, runs, questions, services=False, how=None,
+                 lacks=None):
         self.number, self.title, self.doc = number, title, doc
         self.runs, self.questions, self.services = dict(runs), list(questions), services
+        self.how, self.lacks = how, lacks
 
     def ref_run(self, fig):
-        return fig.run or next(iter(self.runs))
+        return fig.run or next(iter(self.runs), None)
 
 
 # ---- accessors: each returns a function of the run -------------------------------------------
