@@ -98,6 +98,14 @@ for r in rows:
         assert abs(float(r["pps_vs_udp"]) - 1) < 1e-9, "udp's ratio to itself is not 1"
     if r["status"] == "ok" and r["path"] != "udp":
         assert float(r["pps_vs_udp"]) > 0, f"{r['path']}: no ratio"
+# net_ring's echo lcore is in dpdk_ring_echo's process: its stats file fills the server columns.
+for c in cells:
+    if c["path"] == "net_ring" and c["lab"]["status"] == "ok":
+        s = c["server"]
+        assert s["source"] == "bypass-echo" and s["cycles_per_msg"] and s["cpu_per_msg_us"], \
+            f"net_ring {c['lab']['kind']}: no server columns ({s})"
+        with open(f"{out}/logs/net_ring.server.log") as f:
+            assert "final counters after" in f.read(), "net_ring.server.log: no final counters"
 print(f"{len(cells) - len(bad)} of {len(cells)} cells measured, 0 corrupt")
 for b in bad:
     print("not measured:", b)
