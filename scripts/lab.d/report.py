@@ -361,16 +361,24 @@ def cost_table(run):
     return md_table(header, rows, ["l", "r", "l"] + ["r"] * (len(header) - 3))
 
 
+def sock_drops(c, side):
+    """Datagrams the kernel dropped at one side's sockets, receive buffer full ('-' where the
+    side cannot tell: DPDK, or a run from before the count)."""
+    v = num(get(c, side, "sock_drops"))
+    return "-" if v is None else f"{v:.0f}"
+
+
 def integrity_table(run):
-    header = ["path", "bytes", "cell", "sent", "received", "lost", "corrupt", "duplicate",
-              "reordered", "late"]
+    header = ["path", "bytes", "cell", "sent", "received", "lost", "cli sock drops",
+              "srv sock drops", "corrupt", "duplicate", "reordered", "late"]
     rows = []
     for c in run.cells:
         if c["lab"]["status"] != "ok":
             continue
         rows.append([c["path"], c.get("payload_bytes"), c["lab"]["kind"]] +
-                    [c.get(k, "-") for k in ("sent", "received", "lost", "corrupt", "duplicate",
-                                             "reordered", "late")])
+                    [c.get(k, "-") for k in ("sent", "received", "lost")] +
+                    [sock_drops(c, "client"), sock_drops(c, "server")] +
+                    [c.get(k, "-") for k in ("corrupt", "duplicate", "reordered", "late")])
     return md_table(header, rows, ["l", "r", "l"] + ["r"] * (len(header) - 3))
 
 
@@ -442,13 +450,14 @@ def plot_throughput(run, pdir, scripts):
     for metric, ylabel, scale, base, logy in (
             ("pps", "messages per second (millions)", 1e-6, "throughput", True),
             ("gbps", "echoed payload, Gbit/s", 1, "goodput", False)):
-        series = []
+        series, all_rows = [], []
         for i, p in enumerate(run.paths):
             rows = []
             for s in run.sizes:
                 c = run.ok(p, s, "throughput")
                 v = num(c.get(metric)) if c else None
                 rows.append([s, v * scale if v is not None else None])
+            all_rows += rows
             if any(r[1] is not None for r in rows):
                 dat = os.path.join(pdir, f"{base}-{i}.dat")
                 write_dat(dat, ["bytes", metric], rows)
@@ -463,7 +472,9 @@ def plot_throughput(run, pdir, scripts):
             "set datafile missing 'NaN'",
         ]
         if logy:
-            body.append("set logscale y 10")
+            # From below the smallest point, so that memif's and ring's lines are drawn too.
+            body += ["set logscale y 10",
+                     f"set yrange [{latsplit.log_floor([v for _, v in all_rows])}:*]"]
         body.append("plot " + ", \\\n     ".join(
             f"{gp_quote(d)} using 1:2 with linespoints lw 2 "
             f"lc rgb '{LINE_COLOURS[i % len(LINE_COLOURS)]}' "
@@ -658,7 +669,10 @@ def write_report(run, path, plots):
     out += report_zerocopy.section(run, md_table, fmt)
     out += ["## Integrity", "",
             "Every reply is checked (payload, length, flow, sequence). Lost: no reply "
-            "within the timeout. Corrupt must be 0.", "", integrity_table(run), ""]
+            "within the timeout. Sock drops: where lost datagrams went, those the kernel "
+            "dropped because the client's or sock-echo's socket receive buffer was full "
+            "('-': the side cannot tell, as for DPDK). Corrupt must be 0.", "",
+            integrity_table(run), ""]
     events = run.meta.get("events") or []
     if events:
         out += ["## Events during the run", "",
