@@ -232,7 +232,8 @@ EXERCISE = Exercise(
                              "3 times its 18 B figure (copies)",
                              grows(srv_cyc_of("net_memif"), 18, 1472, 3),
                              "here memif's server cycles per message did not grow 3 times "
-                             "with size: see answer 5"),
+                             "with size: check the first premise (preemption inflates the "
+                             "busy cycles of small cells too), then answer 5"),
                      Premise("net_ring's server busy cycles per message grow by less than a "
                              "third from 18 to 1472 B (no copy)",
                              smaller(srv_cyc("net_ring", 1472),
