@@ -21,6 +21,7 @@ sys.path.insert(0, SPEC_DIR)
 
 import exlib  # noqa: E402
 import report  # noqa: E402
+import services  # noqa: E402
 
 
 def available():
@@ -118,7 +119,8 @@ def render(ex, run, results):
         n_unknown += sum(1 for _, h, _ in prem if h is None)
     n_prem = n_hold + n_fail + n_unknown
     summary = (f"Summary: exercise {ex.number} on run {run.run_id}: {len(results)} questions, "
-               f"{n_in} of {n_fig} figures in this run; {n_prem} premise{'s' if n_prem != 1 else ''}: "
+               f"{n_in} of {n_fig} figures in this run; "
+               f"{n_prem} premise{'s' if n_prem != 1 else ''}: "
                f"{n_hold} hold{'s' if n_hold == 1 else ''}, "
                f"{n_fail} {'does' if n_fail == 1 else 'do'} not hold")
     if n_unknown:
@@ -155,6 +157,12 @@ def main(argv):
         run = load_run(run_dir)
     except (OSError, ValueError) as e:
         print(f"lab report: {run_dir}: {e}", file=sys.stderr)
+        return 1
+    if ex.services and not os.path.exists(services.services_path(run.dir)):
+        print(f"lab report: {run_dir} is not a run of `scripts/lab services` (no services.json), "
+              f"which exercise {ex.number} reads: make one with {commands(ex)}, then "
+              f"scripts/lab report results/services-<timestamp> --exercise {ex.number}",
+              file=sys.stderr)
         return 1
     try:
         results = exlib.evaluate(ex, run)

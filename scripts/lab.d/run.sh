@@ -858,7 +858,9 @@ lab_cmd_run() {
 
 lab_latest_run() {
 	local d
-	d=$(ls -1d "$LAB_RESULTS"/*/ 2>/dev/null | sort | tail -1)
+	# By the timestamp in the name, so that services-<timestamp> folders sort among the others.
+	d=$(ls -1d "$LAB_RESULTS"/*/ 2>/dev/null | awk -F/ '{ n = $(NF - 1); sub(/^services-/, "", n);
+		print n "\t" $0 }' | sort | tail -1 | cut -f2)
 	[ -n "$d" ] || lab_die "no run under $LAB_RESULTS: run 'scripts/lab run' first"
 	echo "${d%/}"
 }

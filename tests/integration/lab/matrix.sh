@@ -36,6 +36,10 @@ out="$T_TMP/run"
 [ -s "$out/results.json" ] || fail "no results.json (run log above)"
 "$LAB" topo status >/dev/null || fail "the run left its topology behind: $("$LAB" topo status)"
 "$LAB" report "$out" || fail "scripts/lab report failed"
+# Exercise 1's figures from a fresh run: a field its spec reads that the programs no longer
+# write fails here (exit 1), and every 18-byte figure must be in the run.
+"$LAB" report "$out" --exercise 1 >"$T_TMP/ex1.txt" || fail "report --exercise 1 failed"
+! grep -E '18 B .*not in run' "$T_TMP/ex1.txt" || fail "exercise 1 figures missing (above)"
 
 for f in report.md summary.csv run.json; do
 	[ -s "$out/$f" ] || fail "no $f"

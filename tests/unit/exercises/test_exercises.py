@@ -143,6 +143,13 @@ class Errors(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn("scripts/lab run --matrix uds-vs-tcp", err)
 
+    def test_services_exercise_on_a_plain_run(self):
+        if 8 not in exercise.available():
+            self.skipTest("no spec for exercise 8")
+        rc, out, err = run_main(saved("20261203-074325"), 8)
+        self.assertEqual(rc, 1)
+        self.assertIn("not a run of `scripts/lab services`", err)
+
     def test_unknown_exercise_and_bad_number(self):
         rc, _, err = run_main(saved("20261203-073726"), 99)
         self.assertEqual(rc, 2)
