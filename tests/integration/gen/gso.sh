@@ -55,7 +55,8 @@ run_pair both-busy "--io busy-poll --gso" "--gso -w 64 --busy-poll" 18 1472
 # Larger than half of 64 KiB: one message per datagram, GSO or not.
 run_pair both-big "--io mmsg --gso" "--gso -w 1" 40000
 # Mixed: each side talks to a peer without GRO, which gets plain datagrams. A plain server
-# takes GSO bursts as single datagrams into a default-sized buffer: keep the window small.
+# takes a GSO burst as that many single datagrams; sock-echo's 4 MiB receive buffer (its
+# --sockbuf default) holds 2 flows x 16 of them many times over.
 run_pair plain-client "--io mmsg --gso" "-w 16 -f 2" 18 1472
 run_pair plain-server "--io mmsg" "--gso -w 16 -f 2" 18 1472
 
