@@ -1,25 +1,29 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The verdict on one bypass TCP cell (net_tap+tcp, ...), from bypass-echo's stats around it.
 
-  bypasstcp.py CELL_JSON BEFORE AFTER "COUNTERS" "GAUGES"
+  bypasstcp.py CELL_JSON BEFORE AFTER "COUNTERS" "GAUGES" [IF_BEFORE IF_AFTER]
 BEFORE and AFTER are lines of bypasstcp.sh's lab_btcp_read: "uptime counters... gauges...
-busy_cycles idle_cycles tsc_hz mbufs_in_use" (-1: not reported). Prints the cell's keys for
+busy_cycles idle_cycles tsc_hz mbufs_in_use" (-1: not reported); IF_BEFORE and IF_AFTER the
+client interface's "tx_bytes tx_packets". Prints the cell's keys for
 cells.py, one a line ("lab.tcp_retransmits=3"; "set.server={...}" when echo-gen could not tell
 the server's cost), then last a summary for the progress line, or "FAIL reason" when a message
 was lost or corrupt, or a TCB, a retransmission mbuf or a pool mbuf was not back at the end.
 
 The server's cost: echo-gen counts bypass-echo's UDP replies only, so for TCP the cycles per
 message are bypass-echo's busy cycles over the whole cell (connection set-up, warm-up and
-close included) / the messages echoed in it (bytes echoed / size, when bypass-echo counts
-bytes; else its data segments sent, which is one per message while a message fits in a
-segment), and the CPU per message is that of a polling lcore spent whole: lcores x 1e6 / pps.
+close included) / the messages echoed in it, and the CPU per message is that of a polling lcore
+spent whole: lcores x 1e6 / pps. bypass-echo counts segments, not bytes, and the client's
+kernel may put several messages in one segment, so the messages are counted from the client's
+interface: the TCP payload bytes it sent (its bytes less 54 bytes of Ethernet, IP and TCP
+header per frame: no TCP options on data segments, as bypass-echo offers none; a SYN's
+options add a few bytes per connection) / size. Without those, its data segments sent less
+retransmissions (one per message while every message has a segment of its own).
 """
 
 import json
 import sys
 
-# bypass-echo's counters of payload bytes it echoed, the first one it reports is used.
-BYTES_KEYS = ("bytes_echoed", "data_bytes_sent", "bytes_sent")
+HDR_BYTES = 14 + 20 + 20  # Ethernet, IPv4 and TCP headers without options
 
 
 def parse(line, keys):
@@ -35,7 +39,7 @@ def parse(line, keys):
 
 
 def main(argv):
-    if len(argv) != 6:
+    if len(argv) not in (6, 8):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     cell = json.load(open(argv[1]))[0]
@@ -51,10 +55,14 @@ def main(argv):
     size = int(cell.get("payload_bytes") or 0)
     # The messages the server echoed during the whole cell.
     msgs, how = None, None
-    bkey = next((k for k in BYTES_KEYS if k in counters), None)
-    if bkey is not None and size > 0:
-        msgs, how = d[bkey] / size, f"{bkey} / size"
-    elif d.get("data_segs_sent", 0) > 0 and size <= 1460:
+    ifs = [w.split() for w in argv[6:8]]
+    if len(ifs) == 2 and all(len(w) == 2 for w in ifs) and size > 0:
+        tx_bytes, tx_pkts = (int(ifs[1][i]) - int(ifs[0][i]) for i in (0, 1))
+        payload = tx_bytes - HDR_BYTES * tx_pkts
+        out += [f"lab.tcp_client_tx_frames={tx_pkts}", f"lab.tcp_client_payload_bytes={payload}"]
+        if payload >= size:
+            msgs, how = round(payload / size), "client payload bytes / size"
+    if msgs is None and d.get("data_segs_sent", 0) > 0 and size <= 1460:
         msgs = d["data_segs_sent"] - d.get("retransmits", 0)
         how = "data segments sent less retransmissions"
     srv = cell.get("server") or {}

@@ -86,19 +86,31 @@ lab_btcp_fresh() {
 	return 1
 }
 
+# The client's interface (in CLIENT_NS) as "tx_bytes tx_packets": the frames echo-gen's kernel
+# TCP sent towards bypass-echo, from which the messages of a cell are counted (bypass-echo counts
+# segments, and a segment may carry several messages).
+lab_btcp_ifstat() {
+	local dev=$LAB_VETH_PEER d
+	[ "$(lab_path_base "$1")" != net_tap ] || dev=$LAB_TAP_IF
+	d=/sys/class/net/$dev/statistics
+	ip netns exec "$CLIENT_NS" cat "$d/tx_bytes" "$d/tx_packets" 2>/dev/null | paste -sd' '
+}
+
+# Before a cell the server is idle (the last cell's connections are closed): its current stats
+# are the cell's start.
 lab_btcp_cell_begin() {
-	BTCP_BEFORE=
-	lab_btcp_fresh && BTCP_BEFORE=$BTCP_NOW
+	BTCP_BEFORE=$(lab_btcp_read) || BTCP_BEFORE=
+	BTCP_IF_BEFORE=$(lab_btcp_ifstat "$1")
 	return 0
 }
 
 # After a measured cell: wait (a few seconds at most) until the cell's connections are closed,
 # record the TCP counters' change over the cell, the gauges at its end and the server's busy
-# cycles per echoed message (bytes echoed / size; echo-gen's own server figures count UDP
-# replies only) into CELL_EXTRA. Fails (REASON) when a message was lost or corrupt, or a TCB,
+# cycles per echoed message (the client interface's payload bytes / size; echo-gen's own server
+# figures count UDP replies only) into CELL_EXTRA. Fails (REASON) when a message was lost or corrupt, or a TCB,
 # a retransmission mbuf or an mbuf of the pool was not back at the end.
 lab_btcp_cell_check() {
-	local cell_json=$1 i
+	local path=$1 cell_json=$2 i
 	CELL_EXTRA=()
 	[ -n "$BTCP_BEFORE" ] || {
 		REASON="bypass-echo's stats file $SRV_STATS has no tcp counters, or it stopped"
@@ -113,7 +125,8 @@ lab_btcp_cell_check() {
 	[ -n "${BTCP_NOW:-}" ] || { REASON="bypass-echo's stats unreadable"; return 1; }
 	local verdict
 	verdict=$("$LAB_PY" "$LAB_D/bypasstcp.py" "$cell_json" "$BTCP_BEFORE" "$BTCP_NOW" \
-		"$LAB_BTCP_COUNTERS" "$LAB_BTCP_GAUGES") || {
+		"$LAB_BTCP_COUNTERS" "$LAB_BTCP_GAUGES" "$BTCP_IF_BEFORE" \
+		"$(lab_btcp_ifstat "$path")") || {
 		REASON=${verdict:-bypasstcp.py failed}
 		return 1
 	}

@@ -569,7 +569,7 @@ lab_cell_run() {
 	fi
 	echo "${cmd[*]}" >"$clog.cmd"
 	! lab_path_sockmap "$path" || lab_sockmap_cell_begin
-	! lab_path_btcp "$path" || lab_btcp_cell_begin
+	! lab_path_btcp "$path" || lab_btcp_cell_begin "$path"
 	LAB_SPAWN_LOG=$clog lab_spawn client "${cmd[@]}"
 	pidfile=$LAB_RUN/client.pid
 	deadline=$(awk -v d="$M_duration_s" -v w="$M_warmup_s" -v s="$LAB_CELL_SLACK_S" \
@@ -607,7 +607,7 @@ lab_cell_run() {
 		return 1
 	}
 	! lab_path_sockmap "$path" || lab_sockmap_cell_check "$cell_json" || return 1
-	! lab_path_btcp "$path" || lab_btcp_cell_check "$cell_json" || return 1
+	! lab_path_btcp "$path" || lab_btcp_cell_check "$path" "$cell_json" || return 1
 	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" --gen "$cell_json" "set.path=\"$path\"" \
 		"lab.cell=$i" \
 		"lab.cells=$NCELLS" "lab.kind=\"$kind\"" "lab.status=\"ok\"" "lab.reason=null" \

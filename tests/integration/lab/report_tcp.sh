@@ -5,7 +5,8 @@
 # the same device, the TCP counters per cell, the two plots, and the +tcp paths described as
 # TCP (not as their UDP base). A run without a +tcp path gets no section. Then the per-cell
 # verdict (scripts/lab.d/bypasstcp.py) on hand-made stats: a clean cell passes with the server's
-# cycles per message filled in; a lost message, a TCB or an mbuf not back each fail it.
+# cycles per message filled in (messages counted from the client interface's bytes, else from
+# the data segments); a lost message, a TCB or an mbuf not back each fail it.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 need_cmd gnuplot /usr/bin/python3
 
@@ -130,6 +131,14 @@ grep -qx 'lab.tcp_server_cycles_per_msg=2e+06' <<<"$out" || fail "server cycles 
 grep -q '^set.server=.*"cycles_per_msg":2000000.0.*"cpu_per_msg_us":20.0' <<<"$out" ||
 	fail "the cell's server object is not filled"
 tail -1 <<<"$out" | grep -q '^tcp: 2 conns, 2 retransmits' || fail "summary line"
+# Counted from the client interface: 200 messages of 18 B in 300 frames (100 pure ACKs) are
+# 3600 payload bytes + 300 x 54 header bytes; the data segments (here 2) do not count then.
+out=$(/usr/bin/python3 "$VERDICT" "$cj" "$before" "${after/502 0 0/302 0 0}" "$C" "$G" \
+	"1000 10" "20800 310") || fail "verdict: $out"
+grep -qx 'lab.tcp_client_payload_bytes=3600' <<<"$out" || fail "client payload bytes: $out"
+grep -qx 'lab.tcp_server_msgs=200' <<<"$out" || fail "messages from the client's bytes: $out"
+grep -q '^set.server=.*"cycles_per_msg":2000000.0.*client payload bytes' <<<"$out" ||
+	fail "server cycles per message from the client's bytes: $out"
 mkcell 3
 out=$(/usr/bin/python3 "$VERDICT" "$cj" "$before" "$after" "$C" "$G")
 tail -1 <<<"$out" | grep -q '^FAIL bypass TCP: 3 messages lost' || fail "lost messages pass"
