@@ -40,8 +40,8 @@ lab_btcp_known() {
 # Why this machine cannot run bypass TCP (into REASON), or success.
 lab_btcp_check() {
 	REASON=
-	"$BE" --help 2>&1 | grep -q -- '--tcp-port' || {
-		REASON="this bypass-echo has no TCP (no --tcp-port in $BE --help): rebuild it"
+	"$BE" -- --help 2>&1 | grep -q -- '--tcp-port' || {
+		REASON="this bypass-echo has no TCP (no --tcp-port in $BE -- --help): rebuild it"
 		return 1
 	}
 	return 0
