@@ -188,10 +188,12 @@ static struct rte_tcp_hdr *
 frame_tcp(struct bench_frame *f, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
 	  uint16_t opt_len, uint16_t payload)
 {
-	struct rte_ipv4_hdr *ip = frame_ipv4(f, IPPROTO_TCP,
-					     sizeof(struct rte_tcp_hdr) + opt_len + payload);
-	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
 
+	memset(f->bytes, 0, sizeof(f->bytes)); /* frame_ipv4 sums a zeroed header */
+	ip = frame_ipv4(f, IPPROTO_TCP, sizeof(struct rte_tcp_hdr) + opt_len + payload);
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
 	memset(tcp, 0, sizeof(*tcp) + opt_len);
 	tcp->src_port = rte_cpu_to_be_16(sport);
 	tcp->dst_port = RTE_BE16(BENCH_TCP_PORT);
@@ -271,8 +273,13 @@ bench_tcp_feed(const struct stack_conf *conf, struct rte_mempool *mp, struct ben
 	}
 	r = stack_input_burst_tcp(conf, bench_tcp, m, n, &st);
 	if (st.verdicts[expect] != n) {
-		fprintf(stderr, "stack-bench: tcp set-up: verdict %s expected on %u frame(s)\n",
+		fprintf(stderr, "stack-bench: tcp set-up: verdict %s expected on %u frame(s), got",
 			stack_verdict_name(expect), n);
+		for (int v = 0; v < STACK_VERDICT_MAX; v++)
+			if (st.verdicts[v] != 0)
+				fprintf(stderr, " %s x%" PRIu64, stack_verdict_name(v),
+					st.verdicts[v]);
+		fprintf(stderr, "\n");
 		exit(1);
 	}
 	if (our_seq != NULL && r > 0) {
