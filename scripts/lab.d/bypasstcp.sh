@@ -70,7 +70,7 @@ mb = s.get("mbufs_in_use")
 print(s["uptime_s"], *[int(t.get(k, 0)) for k in sys.argv[2:]], s["busy_cycles"],
       s["idle_cycles"], s["tsc_hz"], -1 if mb is None else int(mb))
 PY
-}
+} 2>/dev/null
 
 # Wait until the server has rewritten its stats twice since now, then read them (BTCP_NOW).
 lab_btcp_fresh() {
@@ -97,9 +97,15 @@ lab_btcp_ifstat() {
 }
 
 # Before a cell the server is idle (the last cell's connections are closed): its current stats
-# are the cell's start.
+# are the cell's start. A server just started may not have written them yet.
 lab_btcp_cell_begin() {
-	BTCP_BEFORE=$(lab_btcp_read) || BTCP_BEFORE=
+	local i
+	for ((i = 0; i < LAB_BTCP_SETTLE_S * 20; i++)); do
+		BTCP_BEFORE=$(lab_btcp_read) && break
+		BTCP_BEFORE=
+		lab_pidfile_alive "$SRV_PIDFILE" || break
+		sleep 0.05
+	done
 	BTCP_IF_BEFORE=$(lab_btcp_ifstat "$1")
 	return 0
 }
