@@ -4,7 +4,7 @@
   bypasstcp.py CELL_JSON BEFORE AFTER "COUNTERS" "GAUGES" [IF_BEFORE IF_AFTER]
 BEFORE and AFTER are lines of bypasstcp.sh's lab_btcp_read: "uptime counters... gauges...
 busy_cycles idle_cycles tsc_hz mbufs_in_use" (-1: not reported); IF_BEFORE and IF_AFTER the
-client interface's "tx_bytes tx_packets". Prints the cell's keys for
+client interface's "tx_bytes tx_packets header_bytes" (what each frame adds besides its payload). Prints the cell's keys for
 cells.py, one a line ("lab.tcp_retransmits=3"; "set.server={...}" when echo-gen could not tell
 the server's cost), then last a summary for the progress line, or "FAIL reason" when a message
 was lost or corrupt, or a TCB, a retransmission mbuf or a pool mbuf was not back at the end.
@@ -14,16 +14,17 @@ message are bypass-echo's busy cycles over the whole cell (connection set-up, wa
 close included) / the messages echoed in it, and the CPU per message is that of a polling lcore
 spent whole: lcores x 1e6 / pps. bypass-echo counts segments, not bytes, and the client's
 kernel may put several messages in one segment, so the messages are counted from the client's
-interface: the TCP payload bytes it sent (its bytes less 54 bytes of Ethernet, IP and TCP
-header per frame: no TCP options on data segments, as bypass-echo offers none; a SYN's
-options add a few bytes per connection) / size. Without those, its data segments sent less
+interface: the TCP payload bytes it sent (its bytes less the header bytes of each frame: 54 of
+Ethernet, IP and TCP, or 40 where the interface counts frames without their Ethernet header;
+no TCP options on data segments, as bypass-echo offers none; a SYN's options add a few bytes
+per connection) / size. Without those, its data segments sent less
 retransmissions (one per message while every message has a segment of its own).
 """
 
 import json
 import sys
 
-HDR_BYTES = 14 + 20 + 20  # Ethernet, IPv4 and TCP headers without options
+HDR_BYTES = 14 + 20 + 20  # Ethernet, IPv4 and TCP headers without options (the default)
 
 
 def parse(line, keys):
@@ -56,9 +57,10 @@ def main(argv):
     # The messages the server echoed during the whole cell.
     msgs, how = None, None
     ifs = [w.split() for w in argv[6:8]]
-    if len(ifs) == 2 and all(len(w) == 2 for w in ifs) and size > 0:
+    if len(ifs) == 2 and all(len(w) in (2, 3) for w in ifs) and size > 0:
         tx_bytes, tx_pkts = (int(ifs[1][i]) - int(ifs[0][i]) for i in (0, 1))
-        payload = tx_bytes - HDR_BYTES * tx_pkts
+        hdr = int(ifs[1][2]) if len(ifs[1]) == 3 else HDR_BYTES
+        payload = tx_bytes - hdr * tx_pkts
         out += [f"lab.tcp_client_tx_frames={tx_pkts}", f"lab.tcp_client_payload_bytes={payload}"]
         if payload >= size:
             msgs, how = round(payload / size), "client payload bytes / size"

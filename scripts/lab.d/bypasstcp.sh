@@ -86,14 +86,21 @@ lab_btcp_fresh() {
 	return 1
 }
 
-# The client's interface (in CLIENT_NS) as "tx_bytes tx_packets": the frames echo-gen's kernel
-# TCP sent towards bypass-echo, from which the messages of a cell are counted (bypass-echo counts
-# segments, and a segment may carry several messages).
+# The client's interface (in CLIENT_NS) as "tx_bytes tx_packets header_bytes": the frames
+# echo-gen's kernel TCP sent towards bypass-echo, from which the messages of a cell are counted
+# (bypass-echo counts segments, and a segment may carry several messages), and the header bytes
+# each frame adds to tx_bytes besides its TCP payload: Ethernet, IP and TCP (no TCP options on
+# data segments: bypass-echo offers none). A veth whose peer runs an XDP program (af_xdp) counts
+# the frames as that program's receive path sees them, without their 14-byte Ethernet header.
 lab_btcp_ifstat() {
-	local dev=$LAB_VETH_PEER d
-	[ "$(lab_path_base "$1")" != net_tap ] || dev=$LAB_TAP_IF
+	local dev=$LAB_VETH_PEER d hdr=54
+	case "$(lab_path_base "$1")" in
+	net_tap) dev=$LAB_TAP_IF ;;
+	net_af_xdp) hdr=40 ;;
+	esac
 	d=/sys/class/net/$dev/statistics
-	ip netns exec "$CLIENT_NS" cat "$d/tx_bytes" "$d/tx_packets" 2>/dev/null | paste -sd' '
+	echo "$(ip netns exec "$CLIENT_NS" cat "$d/tx_bytes" "$d/tx_packets" 2>/dev/null |
+		paste -sd' ') $hdr"
 }
 
 # Before a cell the server is idle (the last cell's connections are closed): its current stats

@@ -139,6 +139,10 @@ grep -qx 'lab.tcp_client_payload_bytes=3600' <<<"$out" || fail "client payload b
 grep -qx 'lab.tcp_server_msgs=200' <<<"$out" || fail "messages from the client's bytes: $out"
 grep -q '^set.server=.*"cycles_per_msg":2000000.0.*client payload bytes' <<<"$out" ||
 	fail "server cycles per message from the client's bytes: $out"
+# An interface that counts frames without their Ethernet header (40 header bytes a frame).
+out=$(/usr/bin/python3 "$VERDICT" "$cj" "$before" "${after/502 0 0/302 0 0}" "$C" "$G" \
+	"1000 10 40" "16600 310 40") || fail "verdict: $out"
+grep -qx 'lab.tcp_client_payload_bytes=3600' <<<"$out" || fail "40-byte headers: $out"
 mkcell 3
 out=$(/usr/bin/python3 "$VERDICT" "$cj" "$before" "$after" "$C" "$G")
 tail -1 <<<"$out" | grep -q '^FAIL bypass TCP: 3 messages lost' || fail "lost messages pass"
