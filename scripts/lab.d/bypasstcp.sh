@@ -130,6 +130,7 @@ lab_btcp_cell_check() {
 		REASON+=" rewriting it: $(lab_log_tail "$SRV_LOG")"
 		return 1
 	}
+	BTCP_NOW=
 	for ((i = 0; i < LAB_BTCP_SETTLE_S * 2; i++)); do
 		lab_btcp_fresh || break
 		[ "$(lab_btcp_gauge tcbs_in_use "$BTCP_NOW")" = 0 ] &&
