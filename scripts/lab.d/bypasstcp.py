@@ -4,8 +4,8 @@
   bypasstcp.py CELL_JSON BEFORE AFTER "COUNTERS" "GAUGES" [IF_BEFORE IF_AFTER]
 BEFORE and AFTER are lines of bypasstcp.sh's lab_btcp_read: "uptime counters... gauges...
 busy_cycles idle_cycles tsc_hz mbufs_in_use" (-1: not reported); IF_BEFORE and IF_AFTER the
-client interface's "tx_bytes tx_packets header_bytes" (what each frame adds besides its payload). Prints the cell's keys for
-cells.py, one a line ("lab.tcp_retransmits=3"; "set.server={...}" when echo-gen could not tell
+client interface's "tx_bytes tx_packets header_bytes" (what each frame adds besides its
+payload). Prints the cell's keys for cells.py, one a line ("lab.tcp_retransmits=3"; "set.server={...}" when echo-gen could not tell
 the server's cost), then last a summary for the progress line, or "FAIL reason" when a message
 was lost or corrupt, or a TCB, a retransmission mbuf or a pool mbuf was not back at the end.
 

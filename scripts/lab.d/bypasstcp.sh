@@ -16,7 +16,7 @@ LAB_BTCP_SETTLE_S=5		# after a cell, the connections have this long to be closed
 # bypass-echo's "tcp" counters each cell records (their change over the cell), and the gauges
 # it records as they are at its end.
 LAB_BTCP_COUNTERS="conns_opened conns_closed conns_reset conns_timed_out retransmits"
-LAB_BTCP_COUNTERS+=" rto_expiries rsts_sent dup_acks_sent challenge_acks segs_sent"
+LAB_BTCP_COUNTERS+=" fast_retransmits rto_expiries rsts_sent dup_acks_sent challenge_acks segs_sent"
 LAB_BTCP_COUNTERS+=" data_segs_sent"
 LAB_BTCP_GAUGES="tcbs_in_use rtx_mbufs"
 
@@ -120,8 +120,8 @@ lab_btcp_cell_begin() {
 # After a measured cell: wait (a few seconds at most) until the cell's connections are closed,
 # record the TCP counters' change over the cell, the gauges at its end and the server's busy
 # cycles per echoed message (the client interface's payload bytes / size; echo-gen's own server
-# figures count UDP replies only) into CELL_EXTRA. Fails (REASON) when a message was lost or corrupt, or a TCB,
-# a retransmission mbuf or an mbuf of the pool was not back at the end.
+# figures count UDP replies only) into CELL_EXTRA. Fails (REASON) when a message was lost or
+# corrupt, or a TCB, a retransmission mbuf or an mbuf of the pool was not back at the end.
 lab_btcp_cell_check() {
 	local path=$1 cell_json=$2 i
 	CELL_EXTRA=()

@@ -19,6 +19,7 @@ POLL_KIND = "latency-poll"
 # The counters each bypass TCP cell records (lab.tcp_*), in the order the table shows them.
 COUNTERS = [("conns_opened", "conns"), ("conns_closed", "closed"), ("conns_reset", "reset"),
             ("conns_timed_out", "timed out"), ("retransmits", "retransmits"),
+            ("fast_retransmits", "fast rtx"),
             ("dup_acks_sent", "dup ACKs"), ("rsts_sent", "RSTs sent"),
             ("tcbs_in_use_end", "TCBs at end"), ("rtx_mbufs_end", "rtx mbufs at end")]
 

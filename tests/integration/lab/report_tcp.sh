@@ -107,8 +107,8 @@ rm -rf "$run/plots"
 [ ! -e "$run/plots/tcp-cost.png" ] || fail "a run without +tcp got the TCP plot"
 
 # The per-cell verdict. A stats line: uptime, counters, gauges, busy, idle, tsc_hz, mbufs.
-C="conns_opened conns_closed conns_reset conns_timed_out retransmits rto_expiries rsts_sent"
-C+=" dup_acks_sent challenge_acks segs_sent data_segs_sent"
+C="conns_opened conns_closed conns_reset conns_timed_out retransmits fast_retransmits"
+C+=" rto_expiries rsts_sent dup_acks_sent challenge_acks segs_sent data_segs_sent"
 G="tcbs_in_use rtx_mbufs"
 cj="$T_TMP/cell.json"
 mkcell() {
@@ -118,9 +118,9 @@ json.dump([{"payload_bytes": 18, "sent": 100, "received": 100 - int(sys.argv[2])
   "server": {"cycles_per_msg": None, "note": "no udp replies"}}], open(sys.argv[1], "w"))' \
 		"$cj" "$1"
 }
-before="1.0 5 5 0 0 2 0 0 0 0 900 300 0 0 1e9 4e9 2e9 1000"
+before="1.0 5 5 0 0 2 0 0 0 0 0 900 300 0 0 1e9 4e9 2e9 1000"
 # 200 messages echoed (data segments 300 -> 500), 2 retransmits, 400e6 busy cycles: 2e6/msg
-after="2.0 7 7 0 0 4 1 0 0 0 1300 502 0 0 1.4e9 5e9 2e9 1000"
+after="2.0 7 7 0 0 4 1 0 0 0 0 1300 502 0 0 1.4e9 5e9 2e9 1000"
 mkcell 0
 out=$(/usr/bin/python3 "$VERDICT" "$cj" "$before" "$after" "$C" "$G") || fail "verdict: $out"
 echo "$out"
