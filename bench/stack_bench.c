@@ -12,29 +12,51 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "port/eal.h"
 #include "stack/stack.h"
+#include "stack/tcp.h"
 
 #define BENCH_BURST 32
 #define BENCH_ROUNDS_DEFAULT 100000
 #define BENCH_TRIALS 7
 #define BENCH_UDP_PORT 9000
 #define BENCH_POOL_MBUFS 1023
-#define BENCH_KINDS 7
+#define BENCH_KINDS 10
+#define BENCH_TCP_PORT 9000
+#define BENCH_TCP_PAYLOAD 18	/* the UDP kind's payload, so the two compare */
+#define BENCH_TCP_TCBS 64
+#define BENCH_TCP_WINDOW 65535
+#define BENCH_TCP_MTU 1500
 
 static const struct rte_ether_addr mac_a = {{0x02, 0, 0, 0, 0, 0x01}};
 static const struct rte_ether_addr mac_b = {{0x02, 0, 0, 0, 0, 0x02}};
 static const rte_be32_t ip_a = RTE_BE32(0xc6120002); /* 198.18.0.2 */
 static const rte_be32_t ip_b = RTE_BE32(0xc6120001); /* 198.18.0.1, the peer */
 
+struct bench_frame;
+typedef void (*bench_prep_fn)(struct bench_frame *f, struct rte_mempool *mp, struct rte_mbuf **m);
+
+/* One established bench connection, as the peer sees it: its next sequence number, ours. */
+struct bench_flow {
+	uint16_t sport;
+	uint32_t peer_nxt;
+	uint32_t our_nxt;
+};
+
 struct bench_frame {
 	const char *name;
 	uint8_t bytes[128];
 	uint16_t len;
 	enum stack_verdict expect;
+	bench_prep_fn prep;	/* makes each burst's frames valid in the connection's state */
+	struct bench_flow *flow;
 };
+
+/* This lcore's TCP endpoint, for the TCP kinds (stack_input_burst_tcp). */
+static struct tcp_ctx *bench_tcp;
 
 static struct rte_ipv4_hdr *
 frame_ipv4(struct bench_frame *f, uint8_t proto, uint16_t l4_len)
@@ -154,6 +176,204 @@ frame_drop(struct bench_frame *f)
 	f->expect = STACK_DROP_UDP_PORT_CLOSED;
 }
 
+static struct rte_tcp_hdr *
+frame_tcp_hdr(struct bench_frame *f)
+{
+	return (struct rte_tcp_hdr *)(f->bytes + sizeof(struct rte_ether_hdr) +
+				      sizeof(struct rte_ipv4_hdr));
+}
+
+/* A TCP segment from the peer's port sport to ours, with opt_len bytes of options (zeroed). */
+static struct rte_tcp_hdr *
+frame_tcp(struct bench_frame *f, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
+	  uint16_t opt_len, uint16_t payload)
+{
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+
+	memset(f->bytes, 0, sizeof(f->bytes)); /* frame_ipv4 sums a zeroed header */
+	ip = frame_ipv4(f, IPPROTO_TCP, sizeof(struct rte_tcp_hdr) + opt_len + payload);
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	memset(tcp, 0, sizeof(*tcp) + opt_len);
+	tcp->src_port = rte_cpu_to_be_16(sport);
+	tcp->dst_port = RTE_BE16(BENCH_TCP_PORT);
+	tcp->sent_seq = rte_cpu_to_be_32(seq);
+	tcp->recv_ack = rte_cpu_to_be_32(ack);
+	tcp->data_off = (uint8_t)(((sizeof(*tcp) + opt_len) / 4) << 4);
+	tcp->tcp_flags = flags;
+	tcp->rx_win = RTE_BE16(BENCH_TCP_WINDOW);
+	memset((uint8_t *)(tcp + 1) + opt_len, 0xa5, payload);
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	return tcp;
+}
+
+/* Set a prepared segment's sequence and acknowledgement numbers, checksum made right. */
+static void
+tcp_set_seq_ack(uint8_t *frame, uint32_t seq, uint32_t ack)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + sizeof(struct rte_ether_hdr));
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+
+	tcp->sent_seq = rte_cpu_to_be_32(seq);
+	tcp->recv_ack = rte_cpu_to_be_32(ack);
+	tcp->cksum = 0;
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+}
+
+/*
+ * A SYN as Linux sends it (MSS 1460, SACK permitted, timestamps, window scale 7): answered with
+ * a SYN-ACK whose sequence number is the cookie; nothing is kept, so every burst is the same.
+ */
+static void
+frame_tcp_syn(struct bench_frame *f)
+{
+	static const uint8_t opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
+					 1, 3, 3, 7};
+	struct rte_tcp_hdr *tcp = frame_tcp(f, 40000, RTE_TCP_SYN_FLAG, 1000, 0, sizeof(opts), 0);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f->bytes + sizeof(struct rte_ether_hdr));
+
+	memcpy(tcp + 1, opts, sizeof(opts));
+	tcp->cksum = 0;
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	f->name = "tcp SYN -> SYN-ACK (cookie)";
+	f->expect = STACK_REPLY_TCP;
+}
+
+/* Free what TCP queued for sending besides the replies in place (none expected, but drained). */
+static void
+bench_tcp_drain(void)
+{
+	struct rte_mbuf *out[BENCH_BURST];
+	uint16_t n;
+
+	while ((n = tcp_ctx_tx_drain(bench_tcp, out, BENCH_BURST)) > 0)
+		rte_pktmbuf_free_bulk(out, n);
+}
+
+/*
+ * Run n frames through the stack untimed and free the replies; exits unless every frame got the
+ * verdict expect. our_seq (may be NULL) gets the first reply's sequence number.
+ */
+static void
+bench_tcp_feed(const struct stack_conf *conf, struct rte_mempool *mp, struct bench_frame *f,
+	       uint16_t n, enum stack_verdict expect, uint32_t *our_seq)
+{
+	struct rte_mbuf *m[BENCH_BURST];
+	struct stack_stats st = {0};
+	uint16_t r;
+
+	if (rte_pktmbuf_alloc_bulk(mp, m, n) != 0) {
+		fprintf(stderr, "stack-bench: mempool empty\n");
+		exit(1);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		memcpy(rte_pktmbuf_mtod(m[i], void *), f[i].bytes, f[i].len);
+		m[i]->data_len = f[i].len;
+		m[i]->pkt_len = f[i].len;
+	}
+	r = stack_input_burst_tcp(conf, bench_tcp, m, n, &st);
+	if (st.verdicts[expect] != n) {
+		fprintf(stderr, "stack-bench: tcp set-up: verdict %s expected on %u frame(s), got",
+			stack_verdict_name(expect), n);
+		for (int v = 0; v < STACK_VERDICT_MAX; v++)
+			if (st.verdicts[v] != 0)
+				fprintf(stderr, " %s x%" PRIu64, stack_verdict_name(v),
+					st.verdicts[v]);
+		fprintf(stderr, "\n");
+		exit(1);
+	}
+	if (our_seq != NULL && r > 0) {
+		struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(rte_pktmbuf_mtod(m[0], uint8_t *) +
+			sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+
+		*our_seq = rte_be_to_cpu_32(t->sent_seq);
+	}
+	rte_pktmbuf_free_bulk(m, r);
+	bench_tcp_drain();
+}
+
+/* Open a connection from the peer's port sport: SYN, our SYN-ACK (its cookie), the ACK. */
+static void
+bench_tcp_open(const struct stack_conf *conf, struct rte_mempool *mp, struct bench_flow *fl)
+{
+	struct bench_frame f = {0};
+	uint32_t isn = 7000000, our_isn = 0;
+
+	frame_tcp_syn(&f);
+	frame_tcp_hdr(&f)->src_port = rte_cpu_to_be_16(fl->sport);
+	tcp_set_seq_ack(f.bytes, isn, 0);
+	bench_tcp_feed(conf, mp, &f, 1, STACK_REPLY_TCP, &our_isn);
+	frame_tcp(&f, fl->sport, RTE_TCP_ACK_FLAG, isn + 1, our_isn + 1, 0, 0);
+	bench_tcp_feed(conf, mp, &f, 1, STACK_TAKEN_TCP, NULL);
+	fl->peer_nxt = isn + 1;
+	fl->our_nxt = our_isn + 1;
+}
+
+/*
+ * Each burst: BENCH_BURST in-order data segments of 18 bytes on one established connection,
+ * each acknowledging the echoes of those before it, so each is echoed in place and the echo
+ * before it is released (the steady state of a window of messages).
+ */
+static void
+prep_tcp_data(struct bench_frame *f, struct rte_mempool *mp, struct rte_mbuf **m)
+{
+	struct bench_flow *fl = f->flow;
+
+	(void)mp;
+	for (int i = 0; i < BENCH_BURST; i++) {
+		tcp_set_seq_ack(rte_pktmbuf_mtod(m[i], uint8_t *), fl->peer_nxt, fl->our_nxt);
+		fl->peer_nxt += BENCH_TCP_PAYLOAD;
+		fl->our_nxt += BENCH_TCP_PAYLOAD;
+	}
+}
+
+static void
+frame_tcp_data(struct bench_frame *f, struct bench_flow *fl)
+{
+	frame_tcp(f, fl->sport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 0, 0, 0, BENCH_TCP_PAYLOAD);
+	f->name = "tcp data echo (18 B, est.)";
+	f->expect = STACK_REPLY_TCP;
+	f->prep = prep_tcp_data;
+	f->flow = fl;
+}
+
+/* The stack_conf the TCP preps feed through (set in main). */
+static const struct stack_conf *bench_conf;
+
+/*
+ * Each burst: first (untimed) BENCH_BURST data segments that leave their echoes unacknowledged,
+ * then the measured burst of pure ACKs, each acknowledging one more echo: the peer's ACKs of a
+ * window of echoed messages, each freeing one held mbuf.
+ */
+static void
+prep_tcp_ack(struct bench_frame *f, struct rte_mempool *mp, struct rte_mbuf **m)
+{
+	static struct bench_frame data[BENCH_BURST];
+	struct bench_flow *fl = f->flow;
+	uint32_t una = fl->our_nxt;
+
+	for (int i = 0; i < BENCH_BURST; i++) {
+		frame_tcp(&data[i], fl->sport, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, fl->peer_nxt,
+			  una, 0, BENCH_TCP_PAYLOAD);
+		fl->peer_nxt += BENCH_TCP_PAYLOAD;
+	}
+	bench_tcp_feed(bench_conf, mp, data, BENCH_BURST, STACK_REPLY_TCP, NULL);
+	for (int i = 0; i < BENCH_BURST; i++) {
+		fl->our_nxt += BENCH_TCP_PAYLOAD;
+		tcp_set_seq_ack(rte_pktmbuf_mtod(m[i], uint8_t *), fl->peer_nxt, fl->our_nxt);
+	}
+}
+
+static void
+frame_tcp_ack(struct bench_frame *f, struct bench_flow *fl)
+{
+	frame_tcp(f, fl->sport, RTE_TCP_ACK_FLAG, 0, 0, 0, 0);
+	f->name = "tcp pure ACK (frees an echo)";
+	f->expect = STACK_TAKEN_TCP;
+	f->prep = prep_tcp_ack;
+	f->flow = fl;
+}
+
 static void
 fill(struct rte_mbuf **m, const struct bench_frame *f)
 {
@@ -195,6 +415,13 @@ bench_burst_5tswap(const struct stack_conf *conf, struct rte_mbuf **m, struct st
 	return BENCH_BURST;
 }
 
+/* The TCP kinds: the same call with this lcore's TCP endpoint. */
+static __attribute__((noinline)) uint16_t
+bench_burst_tcp(const struct stack_conf *conf, struct rte_mbuf **m, struct stack_stats *st)
+{
+	return stack_input_burst_tcp(conf, bench_tcp, m, BENCH_BURST, st);
+}
+
 /*
  * The harness alone: the same fences, clock reads and call, no stack. Its cost per packet is
  * subtracted from every kind in the "net" column. Not named bench_burst*: callgrind skips it.
@@ -212,7 +439,7 @@ typedef uint16_t (*bench_fn)(const struct stack_conf *, struct rte_mbuf **, stru
 
 /* Time stack_input_burst alone; restoring the frames and freeing replies are not counted. */
 static double
-bench_trial(struct rte_mempool *mp, const struct stack_conf *conf, const struct bench_frame *f,
+bench_trial(struct rte_mempool *mp, const struct stack_conf *conf, struct bench_frame *f,
 	    long rounds, bench_fn fn)
 {
 	struct rte_mbuf *m[BENCH_BURST];
@@ -228,10 +455,14 @@ bench_trial(struct rte_mempool *mp, const struct stack_conf *conf, const struct 
 			exit(1);
 		}
 		fill(m, f);
+		if (f->prep != NULL)
+			f->prep(f, mp, m);
 		t0 = rte_rdtsc_precise();
 		n = fn(conf, m, &st);
 		cycles += rte_rdtsc_precise() - t0;
 		rte_pktmbuf_free_bulk(m, n);
+		if (bench_tcp != NULL)
+			bench_tcp_drain();
 	}
 	if (st.verdicts[f->expect] != (uint64_t)rounds * BENCH_BURST) {
 		fprintf(stderr, "stack-bench: %s: verdict %s expected on every frame\n", f->name,
@@ -251,7 +482,7 @@ cmp_double(const void *a, const void *b)
 
 /* Several trials: the minimum is the cost, the median shows the machine's noise. */
 static double
-bench_min(struct rte_mempool *mp, const struct stack_conf *conf, const struct bench_frame *f,
+bench_min(struct rte_mempool *mp, const struct stack_conf *conf, struct bench_frame *f,
 	  long rounds, bench_fn fn, double *median)
 {
 	double c[BENCH_TRIALS];
@@ -264,7 +495,7 @@ bench_min(struct rte_mempool *mp, const struct stack_conf *conf, const struct be
 }
 
 static void
-bench_kind(struct rte_mempool *mp, const struct stack_conf *conf, const struct bench_frame *f,
+bench_kind(struct rte_mempool *mp, const struct stack_conf *conf, struct bench_frame *f,
 	   long rounds, double hz, bench_fn fn, double harness)
 {
 	double median, min = bench_min(mp, conf, f, rounds, fn, &median);
@@ -276,8 +507,12 @@ bench_kind(struct rte_mempool *mp, const struct stack_conf *conf, const struct b
 int
 main(int argc, char **argv)
 {
-	struct bench_frame frames[BENCH_KINDS] = {0};
-	struct stack_conf a;
+	static struct bench_frame frames[BENCH_KINDS];
+	static struct bench_flow flow_data = {.sport = 40001}, flow_ack = {.sport = 40002};
+	struct tcp_ctx_conf tc = {.tcbs = BENCH_TCP_TCBS, .mtu = BENCH_TCP_MTU,
+				  .socket = SOCKET_ID_ANY, .secret = {0x5eed0001, 0x5eed0002}};
+	static struct stack_conf a;
+	char err[256];
 	struct rte_mempool *mp;
 	long rounds = BENCH_ROUNDS_DEFAULT;
 	int only = -1; /* a single kind, by index, for instruction counts */
@@ -315,6 +550,19 @@ main(int argc, char **argv)
 	frame_udp_routed(&frames[6]);
 	frames[4] = frames[0];
 	frames[4].name = "5tswap reference (udp, 64 B)";
+	stack_conf_add_tcp_port(&a, BENCH_TCP_PORT);
+	tc.pool = mp;
+	bench_tcp = tcp_ctx_create(&a, &tc, err, sizeof(err));
+	if (bench_tcp == NULL) {
+		fprintf(stderr, "stack-bench: TCP endpoint: %s\n", err);
+		return 1;
+	}
+	bench_conf = &a;
+	bench_tcp_open(&a, mp, &flow_data);
+	bench_tcp_open(&a, mp, &flow_ack);
+	frame_tcp_syn(&frames[7]);
+	frame_tcp_data(&frames[8], &flow_data);
+	frame_tcp_ack(&frames[9], &flow_ack);
 	hz = (double)rte_get_tsc_hz();
 
 	harness = bench_min(mp, &a, &frames[0], rounds, harness_empty_burst, &harness_median);
@@ -327,7 +575,9 @@ main(int argc, char **argv)
 	for (int i = 0; i < BENCH_KINDS; i++)
 		if (only < 0 || only == i)
 			bench_kind(mp, &a, &frames[i], rounds, hz,
-				   i == 4 ? bench_burst_5tswap : bench_burst, harness);
+				   i == 4 ? bench_burst_5tswap :
+				   i >= 7 ? bench_burst_tcp : bench_burst, harness);
+	tcp_ctx_destroy(bench_tcp);
 	rte_mempool_free(mp);
 	rte_eal_cleanup();
 	return 0;

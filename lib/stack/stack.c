@@ -8,12 +8,15 @@
 #ifdef STACK_ALT
 #define stack_conf_init stack_conf_init_alt
 #define stack_conf_add_udp_port stack_conf_add_udp_port_alt
+#define stack_conf_add_tcp_port stack_conf_add_tcp_port_alt
 #define stack_verdict_name stack_verdict_name_alt
 #define stack_input_layers stack_input_layers_alt
 #define stack_input stack_input_alt
 #define stack_input_burst stack_input_burst_alt
 #define stack_stats_total stack_stats_total_alt
 #define stack_stats_replies stack_stats_replies_alt
+#define stack_stats_taken stack_stats_taken_alt
+#define stack_input_burst_tcp stack_input_burst_tcp_alt
 #endif
 
 #include "eth.h"
@@ -48,17 +51,31 @@ stack_conf_add_udp_port(struct stack_conf *conf, uint16_t port)
 	conf->udp_ports[port / 64] |= 1ull << (port % 64);
 }
 
+void
+stack_conf_add_tcp_port(struct stack_conf *conf, uint16_t port)
+{
+	conf->tcp_ports[port / 64] |= 1ull << (port % 64);
+}
+
 const char *
 stack_verdict_name(enum stack_verdict v)
 {
 	return v < STACK_VERDICT_MAX ? verdict_names[v] : "invalid";
 }
 
-enum stack_verdict
-stack_input_layers(const struct stack_conf *conf, struct stack_pkt *pkt)
+static inline enum stack_verdict
+stack_judge(const struct stack_conf *conf, struct stack_pkt *pkt)
 {
 	pkt->l2_bcast = false;
 	return eth_input(conf, pkt);
+}
+
+enum stack_verdict
+stack_input_layers(const struct stack_conf *conf, struct stack_pkt *pkt)
+{
+	pkt->tcp = NULL;
+	pkt->m = NULL;
+	return stack_judge(conf, pkt);
 }
 
 enum stack_verdict
@@ -69,9 +86,10 @@ stack_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	return stack_input_layers(conf, pkt);
 }
 
-uint16_t
-stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
-		  struct stack_stats *stats)
+/* The burst loop, inlined into both entries (without TCP, what TCP needs folds away). */
+static __rte_always_inline uint16_t
+stack_burst(const struct stack_conf *conf, struct tcp_ctx *tcp, struct rte_mbuf **pkts,
+	    uint16_t n, struct stack_stats *stats)
 {
 	struct rte_mbuf *drops[STACK_DROPS_BULK];
 	uint16_t replies = 0, nb_drops = 0, fast = 0;
@@ -96,7 +114,9 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 				pkts[replies++] = m;
 				continue;
 			}
-			v = stack_input_layers(conf, &pkt);
+			pkt.tcp = tcp;
+			pkt.m = m;
+			v = stack_judge(conf, &pkt);
 		}
 		stats->verdicts[v]++;
 		if (!stack_verdict_is_reply(v)) {
@@ -107,7 +127,8 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 			}
 			continue;
 		}
-		/* The reply may start later (options stripped) and end sooner (padding trimmed). */
+		/* The reply may start later (options stripped) and end sooner (padding trimmed);
+		 * a TCP reply may start elsewhere and be a little longer (a SYN-ACK's option). */
 		m->data_off += (uint16_t)(pkt.data - rte_pktmbuf_mtod(m, uint8_t *));
 		m->data_len = pkt.len;
 		m->pkt_len = pkt.len;
@@ -118,6 +139,20 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 	if (nb_drops != 0)
 		rte_pktmbuf_free_bulk(drops, nb_drops);
 	return replies;
+}
+
+uint16_t
+stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
+		  struct stack_stats *stats)
+{
+	return stack_burst(conf, NULL, pkts, n, stats);
+}
+
+uint16_t
+stack_input_burst_tcp(const struct stack_conf *conf, struct tcp_ctx *tcp, struct rte_mbuf **pkts,
+		      uint16_t n, struct stack_stats *stats)
+{
+	return stack_burst(conf, tcp, pkts, n, stats);
 }
 
 uint64_t
@@ -135,7 +170,17 @@ stack_stats_replies(const struct stack_stats *s)
 {
 	uint64_t sum = 0;
 
-	for (int v = 0; v < STACK_FIRST_DROP; v++)
+	for (int v = 0; v < STACK_FIRST_TAKEN; v++)
+		sum += s->verdicts[v];
+	return sum;
+}
+
+uint64_t
+stack_stats_taken(const struct stack_stats *s)
+{
+	uint64_t sum = 0;
+
+	for (int v = STACK_FIRST_TAKEN; v < STACK_FIRST_DROP; v++)
 		sum += s->verdicts[v];
 	return sum;
 }

@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 import latsplit
+import report_tcp
 import report_zerocopy
 import services  # the "Real services" section (scripts/lab services), when the run has one
 
@@ -114,6 +115,8 @@ def base_path(path):
 
 def describe_path(path):
     what = CROSSES.get(base_path(path), "-")
+    if report_tcp.is_bypass_tcp(path):
+        what = report_tcp.describe(path)
     if "@" in path:
         what += f"; sock-echo --io {report_zerocopy.io_of(path)}"
     if path.split("%", 1)[0].endswith("+1cpu"):
@@ -571,6 +574,7 @@ def make_plots(run, pdir):
     plot_latency(run, pdir, scripts)
     latsplit.plot(run, R, pdir, scripts)
     plot_cost(run, pdir, scripts)
+    report_tcp.plot(run, R, pdir, scripts)
     services.plots(run, pdir, scripts)
     made = []
     for base, body in scripts:
@@ -651,6 +655,7 @@ def write_report(run, path, plots):
                 "CPU time is its whole lcore, idle polling included.", "",
                 side_by_side(run, s), ""]
     out += latsplit.section(run, R)
+    out += report_tcp.section(run, R)
     if "throughput" in run.kinds:
         out += ["## Throughput against size", "",
                 "Million messages per second echoed (ratio to kernel UDP), then Gbit/s of "

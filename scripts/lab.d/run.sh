@@ -63,6 +63,7 @@ lab_matrix_has_stream() {
 	local p
 	for p in $M_paths; do
 		[[ " $LAB_STREAM_PATHS " == *" $(lab_path_base "$p") "* ]] && return 0
+		lab_path_btcp "$p" && return 0
 	done
 	return 1
 }
@@ -70,6 +71,12 @@ lab_matrix_has_stream() {
 # Why path $1 cannot carry $2-byte messages (into REASON), or success.
 lab_path_carries() {
 	REASON=
+	if lab_path_btcp "$1"; then
+		[ "$2" -le "$LAB_BTCP_SIZE_MAX" ] && return 0
+		REASON="$1: the bypass TCP echoes at most $LAB_BTCP_SIZE_MAX bytes per message"
+		REASON+=" (its window is at most 64 KiB, no window scaling)"
+		return 1
+	fi
 	if ! lab_is_kernel_path "$1" && [ "$2" -gt "$LAB_FRAME_SIZE_MAX" ]; then
 		REASON="$(lab_path_base "$1") carries one Ethernet frame per message: at most"
 		REASON+=" $LAB_FRAME_SIZE_MAX bytes at MTU 1500"
@@ -89,7 +96,8 @@ lab_matrix_check() {
 			lab_die "matrix: unknown path '$p'" \
 				"(paths: $LAB_KERNEL_PATHS $LAB_DPDK_PATHS;" \
 				"kernel paths take @IO with IO one of: $LAB_IO_MODES;" \
-				"any path takes +1cpu or +single; tcp takes +sockmap; tcp and udp take" \
+				"any path takes +1cpu or +single; tcp takes +sockmap;" \
+				"$LAB_BTCP_BASES take +tcp; tcp and udp take" \
 				"%zerocopy or %zerocopy=uring, net_memif %zerocopy)"
 	done
 	for s in $M_sizes; do
@@ -174,7 +182,7 @@ lab_path_io() {
 
 lab_path_place() {
 	local p
-	p=$(lab_path_strip_sockmap "${1%%\%*}")
+	p=$(lab_path_strip_btcp "$(lab_path_strip_sockmap "${1%%\%*}")")
 	[[ $p == *+* ]] && echo "${p#*+}"
 	return 0
 }
@@ -192,6 +200,7 @@ lab_path_known() {
 	place=$(lab_path_place "$1")
 	[ -z "$place" ] || [[ " $LAB_PLACES " == *" $place "* ]] || return 1
 	! lab_path_sockmap "$1" || [ "$base" = tcp ] || return 1
+	! lab_path_btcp "$1" || lab_btcp_known "$1" || return 1
 	copt=$(lab_path_client "$1")
 	if [ -n "$copt" ]; then
 		[[ " $LAB_CLIENT_OPTS " == *" $copt "* ]] && [[ $base == tcp || $base == udp ]] ||
@@ -227,6 +236,7 @@ lab_path_available() {
 		return 0
 	fi
 	[ -x "$BE" ] || { REASON="bypass-echo is not built ($BE)"; return 1; }
+	! lab_path_btcp "$1" || lab_btcp_check || return 1
 	case "$p" in
 	net_tap)
 		[ -c /dev/net/tun ] || { REASON="no /dev/net/tun (modprobe tun)"; return 1; } ;;
@@ -380,6 +390,8 @@ lab_server_start() {
 	eal+=($(lab_dpdk_mem_args))
 	local app=(-- --profile "$LAB_SRC/drivers-conf/$prof.conf" --stats-json "$SRV_STATS"
 		--stats-interval "$LAB_STATS_INTERVAL_S")
+	# shellcheck disable=SC2207
+	! lab_path_btcp "$path" || app+=($(lab_btcp_server_args))
 	SRV_DESC="bypass-echo --profile $prof, main lcore $CLI0 (sleeps),"
 	SRV_DESC+=" polling lcore(s) $M_server_cpus"
 	case "$base" in
@@ -423,6 +435,10 @@ lab_server_start() {
 		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/$cprof.conf" --eal "$ceal")
 		;;
 	esac
+	if lab_path_btcp "$path"; then
+		TARGET=$(lab_btcp_target "$ip")
+		SRV_DESC+=", TCP on port $LAB_BTCP_PORT (--tcp-port; echo-gen's kernel TCP the client)"
+	fi
 	# memif's link comes up only when the client connects, so the server is ready once its
 	# port is (socket made); the others once their link is up and they serve.
 	if [ "$base" = net_memif ]; then
@@ -515,6 +531,7 @@ lab_cell_record_bad() {
 		net_memif | net_ring) transport=dpdk ;;
 		*) transport=udp ;;
 		esac
+		! lab_path_btcp "$path" || transport=tcp
 	fi
 	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" "cell.path=\"$path\"" \
 		"cell.transport=\"$transport\"" "cell.driver=$driver" "cell.payload_bytes=$size" \
@@ -567,6 +584,7 @@ lab_cell_run() {
 	fi
 	echo "${cmd[*]}" >"$clog.cmd"
 	! lab_path_sockmap "$path" || lab_sockmap_cell_begin
+	! lab_path_btcp "$path" || lab_btcp_cell_begin "$path"
 	LAB_SPAWN_LOG=$clog lab_spawn client "${cmd[@]}"
 	pidfile=$LAB_RUN/client.pid
 	deadline=$(awk -v d="$M_duration_s" -v w="$M_warmup_s" -v s="$LAB_CELL_SLACK_S" \
@@ -604,6 +622,7 @@ lab_cell_run() {
 		return 1
 	}
 	! lab_path_sockmap "$path" || lab_sockmap_cell_check "$cell_json" || return 1
+	! lab_path_btcp "$path" || lab_btcp_cell_check "$path" "$cell_json" || return 1
 	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" --gen "$cell_json" "set.path=\"$path\"" \
 		"lab.cell=$i" \
 		"lab.cells=$NCELLS" "lab.kind=\"$kind\"" "lab.status=\"ok\"" "lab.reason=null" \
