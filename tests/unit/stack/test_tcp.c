@@ -98,7 +98,8 @@ t_frame(uint8_t *buf, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 		o[2] = (uint8_t)(mss >> 8);
 		o[3] = (uint8_t)mss;
 	}
-	memcpy((uint8_t *)th + thl, data, len);
+	if (len != 0)
+		memcpy((uint8_t *)th + thl, data, len);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	return (uint16_t)(sizeof(*eth) + sizeof(*ip) + thl + len);
 }
