@@ -392,6 +392,9 @@ tcp_conn_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 			return STACK_DROP_TCP_RST_IGNORED;
 		if (tcb->state == TCP_TIME_WAIT && fin) /* the peer's FIN again: our ACK was lost */
 			tcp_timer_arm(ctx, tcb, TCP_TIMER_TIME_WAIT, 2 * TCP_MSL_MS);
+		/* New data into a window we shut because nothing more can be held: say so. */
+		if (wnd == 0 && plen != 0 && seq == tcb->rcv_nxt)
+			return tcp_ack_drop(ctx, pkt, tcb, STACK_DROP_TCP_NO_BUF);
 		return tcp_ack_drop(ctx, pkt, tcb, STACK_DROP_TCP_OUT_OF_WINDOW);
 	}
 	/* RFC 5961 sec. 3.2: only a RST exactly at rcv_nxt resets; in the window, challenge. */
