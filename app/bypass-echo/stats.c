@@ -182,7 +182,7 @@ echo_stats_fill(struct json_writer *w, void *arg)
 	json_u64(w, "rx", t.rx);
 	json_u64(w, "tx", t.tx);
 	json_object_begin(w, "replies");
-	for (int v = 0; v < STACK_FIRST_DROP; v++)
+	for (int v = 0; v < STACK_FIRST_TAKEN; v++)
 		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
 	json_object_end(w);
 	json_object_begin(w, "taken");
