@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/profile.h"
 #include "port/eal.h"
+#include "stack/tcp.h"
 #include "echo.h"
 
 #define MAIN_TICK_US 100000
@@ -35,6 +36,9 @@ struct echo_opts {
 	uint16_t port_id;
 	uint16_t udp_ports[64];
 	unsigned int nb_udp_ports;
+	uint16_t tcp_ports[64];
+	unsigned int nb_tcp_ports;
+	uint32_t tcp_tcbs;      /* per worker lcore */
 	double stats_interval_s;
 	const char *stats_json;
 	bool keep_tap_mac;
@@ -56,6 +60,8 @@ usage(void)
 	       "  --profile NAME|FILE   driver profile (drivers-conf/NAME.conf): EAL args, port\n"
 	       "  --ip ADDR/PREFIX      our IPv4 address (required unless the profile gives one)\n"
 	       "  --udp-port N          UDP port to echo on; repeat for more (default 7)\n"
+	       "  --tcp-port N          TCP port to echo on; repeat for more (default: no TCP)\n"
+	       "  --tcp-tcbs N          TCP connections per worker lcore (default %u)\n"
 	       "  --port N              DPDK port id (default 0)\n"
 	       "  --stats-interval S    print counters every S seconds (default: at exit only)\n"
 	       "  --stats-json FILE     write counters to FILE (every interval and at exit)\n"
@@ -63,7 +69,8 @@ usage(void)
 	       "                        default it gets its own, so its frames are not ours)\n"
 	       "  -h, --help            this text\n"
 	       "SIGUSR1 prints the counters; SIGINT/SIGTERM stop with final counters.\n"
-	       "Telemetry: dpdk-telemetry.py -f bypass-echo, then /bypass/stats.\n");
+	       "Telemetry: dpdk-telemetry.py -f bypass-echo, then /bypass/stats (and\n"
+	       "/bypass/tcp).\n", TCP_TCBS_DEFAULT);
 }
 
 static int
@@ -79,6 +86,23 @@ parse_u16(const char *opt, const char *val, uint16_t min, uint16_t *out)
 		return -EINVAL;
 	}
 	*out = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_tcbs(const char *val, uint32_t *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (end == val || *end != '\0' || errno != 0 || v < 1 || v > TCP_TCBS_MAX) {
+		log_err("--tcp-tcbs '%s': expected a number of connections from 1 to %u", val,
+			TCP_TCBS_MAX);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -129,6 +153,8 @@ parse_args(int argc, char **argv, struct echo_opts *o)
 		{"profile", required_argument, NULL, 'P'},
 		{"ip", required_argument, NULL, 'i'},
 		{"udp-port", required_argument, NULL, 'u'},
+		{"tcp-port", required_argument, NULL, 't'},
+		{"tcp-tcbs", required_argument, NULL, 'T'},
 		{"port", required_argument, NULL, 'p'},
 		{"stats-interval", required_argument, NULL, 's'},
 		{"stats-json", required_argument, NULL, 'j'},
@@ -154,6 +180,18 @@ parse_args(int argc, char **argv, struct echo_opts *o)
 				return -EINVAL;
 			}
 			if (parse_u16("--udp-port", optarg, 1, &o->udp_ports[o->nb_udp_ports++]))
+				return -EINVAL;
+			break;
+		case 't':
+			if (o->nb_tcp_ports == RTE_DIM(o->tcp_ports)) {
+				log_err("--tcp-port: at most %zu ports", RTE_DIM(o->tcp_ports));
+				return -EINVAL;
+			}
+			if (parse_u16("--tcp-port", optarg, 1, &o->tcp_ports[o->nb_tcp_ports++]))
+				return -EINVAL;
+			break;
+		case 'T':
+			if (parse_tcbs(optarg, &o->tcp_tcbs))
 				return -EINVAL;
 			break;
 		case 'p':
@@ -427,7 +465,7 @@ int
 main(int argc, char **argv)
 {
 	static struct echo_app app;
-	struct echo_opts opts = {0};
+	struct echo_opts opts = {.tcp_tcbs = TCP_TCBS_DEFAULT};
 	char *eal_argv[PORT_EAL_ARGS_MAX + 1], prof_buf[PROFILE_EAL_MAX], err[512];
 	struct profile prof;
 	unsigned int in_use_end, in_use_closed;

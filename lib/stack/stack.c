@@ -8,12 +8,15 @@
 #ifdef STACK_ALT
 #define stack_conf_init stack_conf_init_alt
 #define stack_conf_add_udp_port stack_conf_add_udp_port_alt
+#define stack_conf_add_tcp_port stack_conf_add_tcp_port_alt
 #define stack_verdict_name stack_verdict_name_alt
 #define stack_input_layers stack_input_layers_alt
 #define stack_input stack_input_alt
 #define stack_input_burst stack_input_burst_alt
 #define stack_stats_total stack_stats_total_alt
 #define stack_stats_replies stack_stats_replies_alt
+#define stack_stats_taken stack_stats_taken_alt
+#define stack_input_burst_tcp stack_input_burst_tcp_alt
 #endif
 
 #include "eth.h"
@@ -46,6 +49,12 @@ void
 stack_conf_add_udp_port(struct stack_conf *conf, uint16_t port)
 {
 	conf->udp_ports[port / 64] |= 1ull << (port % 64);
+}
+
+void
+stack_conf_add_tcp_port(struct stack_conf *conf, uint16_t port)
+{
+	conf->tcp_ports[port / 64] |= 1ull << (port % 64);
 }
 
 const char *
@@ -135,7 +144,17 @@ stack_stats_replies(const struct stack_stats *s)
 {
 	uint64_t sum = 0;
 
-	for (int v = 0; v < STACK_FIRST_DROP; v++)
+	for (int v = 0; v < STACK_FIRST_TAKEN; v++)
+		sum += s->verdicts[v];
+	return sum;
+}
+
+uint64_t
+stack_stats_taken(const struct stack_stats *s)
+{
+	uint64_t sum = 0;
+
+	for (int v = STACK_FIRST_TAKEN; v < STACK_FIRST_DROP; v++)
 		sum += s->verdicts[v];
 	return sum;
 }
