@@ -10,12 +10,15 @@
 
 #include "port/port.h"
 #include "stack/stack.h"
+#include "stack/tcp.h"
 
 /* Counters one worker lcore owns; the main lcore and telemetry only read them. */
 struct echo_lcore {
 	struct stack_stats stack;
 	uint64_t tx;
 	uint64_t tx_dropped;   /* replies the PMD would not take after retries, freed */
+	uint64_t tx_tcp;       /* segments from TCP's queue offered to the PMD (in tx or tx_dropped) */
+	struct tcp_ctx *tcp;   /* NULL when no TCP port is served */
 	uint64_t busy_cycles;  /* polls that returned packets, and the work on them */
 	uint64_t idle_cycles;  /* polls that returned nothing */
 	uint64_t busy_polls;   /* polls that returned packets: rx / busy_polls is the burst */
@@ -45,12 +48,14 @@ struct echo_app {
 	/* echo_diag_check: drops counted when each kind was last hinted at, and when */
 	uint64_t diag_seen[STACK_VERDICT_MAX];
 	uint64_t diag_hint_tsc[STACK_VERDICT_MAX];
+	bool tcp;                        /* TCP ports are served: lcores have a tcp context */
 };
 
 /* Totals over every worker lcore. */
 struct echo_totals {
 	struct stack_stats stack;
-	uint64_t rx, tx, replies, drops, tx_dropped;
+	struct tcp_stats tcp;
+	uint64_t rx, tx, replies, taken, drops, tx_dropped, tx_tcp;
 	uint64_t busy_cycles, idle_cycles, busy_polls, idle_polls;
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -266,6 +267,75 @@ load_options(int argc, char **argv, int app_start, struct echo_opts *o, struct p
 	return parse_ip(o->ip, &o->addr, &o->prefix);
 }
 
+/* TCP holds this many mbufs at most per worker lcore, and queues up to 512 more for TX. */
+#define ECHO_TCP_RTX_MBUFS 4096
+#define ECHO_TCP_TXQ_MBUFS 512
+
+/*
+ * A connection's segments must all reach the lcore that holds its TCB. With one queue they do;
+ * with several, RSS must hash TCP on addresses and ports (or on addresses alone: still the same
+ * for every segment of a connection). A PMD that offers neither gets one queue.
+ */
+static void
+tcp_queues_check(uint16_t port_id, struct port_conf *pc)
+{
+	const uint64_t hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4;
+	struct rte_eth_dev_info info;
+
+	if (pc->nb_queues < 2)
+		return;
+	if (rte_eth_dev_info_get(port_id, &info) == 0 && (info.flow_type_rss_offloads & hf) != 0)
+		return;
+	log_warn("port %u cannot hash TCP flows to queues (no RSS on TCP or IPv4): serving with "
+		 "one worker lcore so that each connection stays on the lcore that holds it",
+		 port_id);
+	pc->nb_queues = 1;
+}
+
+/* One TCP context per worker lcore, all with the same cookie secret. */
+static int
+tcp_setup(struct echo_app *app, const struct echo_opts *o)
+{
+	struct tcp_ctx_conf tc = {
+		.tcbs = o->tcp_tcbs,
+		.rtx_mbufs_max = ECHO_TCP_RTX_MBUFS,
+		.socket = SOCKET_ID_ANY,
+	};
+	uint16_t mtu = 0;
+	char err[256];
+
+	if (getrandom(tc.secret, sizeof(tc.secret), 0) != sizeof(tc.secret)) {
+		log_err("TCP: getrandom for the SYN cookie secret: %s", strerror(errno));
+		return -EIO;
+	}
+	if (rte_eth_dev_get_mtu(app->port.port_id, &mtu) != 0 || mtu == 0)
+		mtu = RTE_ETHER_MTU;
+	tc.mtu = mtu;
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++) {
+		struct echo_lcore *lc = &app->lcores[i];
+
+		if (!lc->active)
+			continue;
+		tc.pool = app->port.queue_pool[lc->queue];
+		lc->tcp = tcp_ctx_create(&app->conf, &tc, err, sizeof(err));
+		if (lc->tcp == NULL) {
+			log_err("lcore %u: %s", i, err);
+			return -ENOMEM;
+		}
+	}
+	app->tcp = true;
+	return 0;
+}
+
+static void
+tcp_teardown(struct echo_app *app)
+{
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++) {
+		tcp_ctx_destroy(app->lcores[i].tcp);
+		app->lcores[i].tcp = NULL;
+	}
+}
+
 static int
 setup(struct echo_app *app, const struct echo_opts *o, const struct profile *prof)
 {
@@ -276,6 +346,8 @@ setup(struct echo_app *app, const struct echo_opts *o, const struct profile *pro
 		.mtu = prof->mtu,
 		.mbufs = prof->mbufs,
 		.promisc = prof->promisc,
+		.tx_refcnt = o->nb_tcp_ports > 0,
+		.extra_mbufs = o->nb_tcp_ports > 0 ? ECHO_TCP_RTX_MBUFS + ECHO_TCP_TXQ_MBUFS : 0,
 	};
 	unsigned int lcore;
 	char err[512];
@@ -297,6 +369,12 @@ setup(struct echo_app *app, const struct echo_opts *o, const struct profile *pro
 		if (pc.nb_queues == PORT_MAX_QUEUES)
 			break;
 	}
+	if (o->nb_tcp_ports > 0) {
+		tcp_queues_check(o->port_id, &pc);
+		for (unsigned int i = 0; i < RTE_MAX_LCORE; i++)
+			if (app->lcores[i].active && app->lcores[i].queue >= pc.nb_queues)
+				app->lcores[i].active = false;
+	}
 	rc = port_setup(&pc, &app->port, err, sizeof(err));
 	if (rc != 0) {
 		log_err("%s", err);
@@ -308,6 +386,16 @@ setup(struct echo_app *app, const struct echo_opts *o, const struct profile *pro
 		stack_conf_add_udp_port(&app->conf, o->udp_ports[i]);
 	if (o->nb_udp_ports == 0)
 		stack_conf_add_udp_port(&app->conf, STACK_UDP_ECHO_PORT);
+	for (unsigned int i = 0; i < o->nb_tcp_ports; i++)
+		stack_conf_add_tcp_port(&app->conf, o->tcp_ports[i]);
+	if (o->nb_tcp_ports > 0) {
+		rc = tcp_setup(app, o);
+		if (rc != 0) {
+			tcp_teardown(app);
+			port_teardown(&app->port);
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -531,6 +619,7 @@ main(int argc, char **argv)
 	       strsignal(quit_signal), in_use_end);
 	echo_stats_print_final(&app);
 	echo_stats_write_json(&app);
+	tcp_teardown(&app);
 	in_use_closed = port_teardown(&app.port);
 	printf("bypass-echo: %u mbufs in use after the port closed%s\n", in_use_closed,
 	       teardown_note(app.port.driver, in_use_closed, in_use_end));

@@ -30,6 +30,15 @@ echo_totals_sum(const struct echo_app *app, struct echo_totals *t)
 								__ATOMIC_RELAXED);
 		t->tx += __atomic_load_n(&lc->tx, __ATOMIC_RELAXED);
 		t->tx_dropped += __atomic_load_n(&lc->tx_dropped, __ATOMIC_RELAXED);
+		t->tx_tcp += __atomic_load_n(&lc->tx_tcp, __ATOMIC_RELAXED);
+		if (lc->tcp != NULL) {
+			const struct tcp_stats *ts = tcp_ctx_stats(lc->tcp);
+
+			for (size_t k = 0; k < TCP_STATS_COUNT; k++)
+				((uint64_t *)&t->tcp)[k] +=
+					__atomic_load_n(&((const uint64_t *)ts)[k],
+							__ATOMIC_RELAXED);
+		}
 		t->busy_cycles += __atomic_load_n(&lc->busy_cycles, __ATOMIC_RELAXED);
 		t->idle_cycles += __atomic_load_n(&lc->idle_cycles, __ATOMIC_RELAXED);
 		t->busy_polls += __atomic_load_n(&lc->busy_polls, __ATOMIC_RELAXED);
@@ -37,7 +46,8 @@ echo_totals_sum(const struct echo_app *app, struct echo_totals *t)
 	}
 	t->rx = stack_stats_total(&t->stack);
 	t->replies = stack_stats_replies(&t->stack);
-	t->drops = t->rx - t->replies;
+	t->taken = stack_stats_taken(&t->stack);
+	t->drops = t->rx - t->replies - t->taken;
 }
 
 static double
@@ -67,11 +77,19 @@ echo_stats_print_line(const struct echo_app *app)
 
 	echo_totals_sum(app, &t);
 	printf("stats: rx %" PRIu64 " = replies %" PRIu64 " (arp %" PRIu64 " icmp %" PRIu64
-	       " udp %" PRIu64 ") + drops %" PRIu64 "; tx %" PRIu64 " tx_dropped %" PRIu64
-	       "; %.1f cycles/pkt\n",
+	       " udp %" PRIu64 " tcp %" PRIu64 ") + taken %" PRIu64 " + drops %" PRIu64 "; tx %"
+	       PRIu64 " tx_dropped %" PRIu64 "; %.1f cycles/pkt",
 	       t.rx, t.replies, t.stack.verdicts[STACK_REPLY_ARP],
-	       t.stack.verdicts[STACK_REPLY_ICMP], t.stack.verdicts[STACK_REPLY_UDP], t.drops,
-	       t.tx, t.tx_dropped, echo_cycles_per_pkt(&t));
+	       t.stack.verdicts[STACK_REPLY_ICMP], t.stack.verdicts[STACK_REPLY_UDP],
+	       t.stack.verdicts[STACK_REPLY_TCP], t.taken, t.drops, t.tx, t.tx_dropped,
+	       echo_cycles_per_pkt(&t));
+	if (app->tcp)
+		printf("; tcp: %" PRIu64 " open (%" PRIu64 " opened, %" PRIu64 " closed, %" PRIu64
+		       " reset, %" PRIu64 " timed out), %" PRIu64 " retransmits, %" PRIu64
+		       " mbufs held",
+		       t.tcp.tcbs_in_use, t.tcp.conns_opened, t.tcp.conns_closed, t.tcp.conns_reset,
+		       t.tcp.conns_timed_out, t.tcp.retransmits, t.tcp.rtx_mbufs);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -96,10 +114,15 @@ echo_stats_print_final(const struct echo_app *app)
 	printf("  %-18s %" PRIu64 "\n", "rx", t.rx);
 	/* Each verdict under its own total: reply kinds under replies, drop reasons under drops. */
 	printf("  %-18s %" PRIu64 "\n", "replies", t.replies);
-	echo_verdicts_print(&t, 0, STACK_FIRST_DROP);
+	echo_verdicts_print(&t, 0, STACK_FIRST_TAKEN);
+	printf("  %-18s %" PRIu64 "\n", "taken", t.taken);
+	echo_verdicts_print(&t, STACK_FIRST_TAKEN, STACK_FIRST_DROP);
 	printf("  %-18s %" PRIu64 "\n", "drops", t.drops);
 	echo_verdicts_print(&t, STACK_FIRST_DROP, STACK_VERDICT_MAX);
 	printf("  %-18s %" PRIu64 "\n", "tx", t.tx);
+	if (app->tcp)
+		printf("  %-18s %" PRIu64 " (segments TCP queued besides replies, in tx and "
+		       "tx_dropped)\n", "tx_tcp", t.tx_tcp);
 	printf("  %-18s %" PRIu64 "\n", "tx_dropped", t.tx_dropped);
 	printf("  %-18s %.1f\n", "cycles/pkt", echo_cycles_per_pkt(&t));
 	printf("  %-18s %.1f (%" PRIu64 " polls with packets, %" PRIu64 " empty)\n",
@@ -108,8 +131,15 @@ echo_stats_print_final(const struct echo_app *app)
 		printf("  port: imissed %" PRIu64 " rx_nombuf %" PRIu64 " ierrors %" PRIu64
 		       " oerrors %" PRIu64 " (frames the PMD never handed to the stack)\n",
 		       es.imissed, es.rx_nombuf, es.ierrors, es.oerrors);
-	printf("  balance: rx %" PRIu64 " %s replies %" PRIu64 " + drops %" PRIu64 "\n", t.rx,
-	       t.rx == t.replies + t.drops ? "=" : "!=", t.replies, t.drops);
+	if (app->tcp) {
+		printf("  tcp:\n");
+		for (size_t k = 0; k < TCP_STATS_COUNT; k++)
+			printf("    %-18s %" PRIu64 "\n", tcp_stats_names[k],
+			       tcp_stats_get(&t.tcp, k));
+	}
+	printf("  balance: rx %" PRIu64 " %s replies %" PRIu64 " + taken %" PRIu64 " + drops %"
+	       PRIu64 "\n", t.rx, t.rx == t.replies + t.taken + t.drops ? "=" : "!=", t.replies,
+	       t.taken, t.drops);
 	fflush(stdout);
 }
 
@@ -155,11 +185,24 @@ echo_stats_fill(struct json_writer *w, void *arg)
 	for (int v = 0; v < STACK_FIRST_DROP; v++)
 		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
 	json_object_end(w);
+	json_object_begin(w, "taken");
+	for (int v = STACK_FIRST_TAKEN; v < STACK_FIRST_DROP; v++)
+		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
+	json_object_end(w);
 	json_object_begin(w, "drops");
 	for (int v = STACK_FIRST_DROP; v < STACK_VERDICT_MAX; v++)
 		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
 	json_object_end(w);
 	json_u64(w, "tx_dropped", t.tx_dropped);
+	json_u64(w, "tx_tcp", t.tx_tcp);
+	if (app->tcp) {
+		json_object_begin(w, "tcp");
+		for (size_t k = 0; k < TCP_STATS_COUNT; k++)
+			json_u64(w, tcp_stats_names[k], tcp_stats_get(&t.tcp, k));
+		json_object_end(w);
+	} else {
+		json_null(w, "tcp");
+	}
 	json_u64(w, "busy_cycles", t.busy_cycles);
 	json_u64(w, "idle_cycles", t.idle_cycles);
 	json_u64(w, "busy_polls", t.busy_polls);
@@ -226,6 +269,7 @@ echo_telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_add_dict_u64(d, "rx", t.rx);
 	rte_tel_data_add_dict_u64(d, "tx", t.tx);
 	rte_tel_data_add_dict_u64(d, "replies", t.replies);
+	rte_tel_data_add_dict_u64(d, "taken", t.taken);
 	rte_tel_data_add_dict_u64(d, "drops", t.drops);
 	rte_tel_data_add_dict_u64(d, "tx_dropped", t.tx_dropped);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", t.busy_cycles);
@@ -236,8 +280,8 @@ echo_telemetry_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	for (int v = 0; v < STACK_VERDICT_MAX; v++) {
 		char name[RTE_TEL_MAX_STRING_LEN];
 
-		snprintf(name, sizeof(name), "%s_%s", stack_verdict_is_reply(v) ? "reply" : "drop",
-			 stack_verdict_name(v));
+		snprintf(name, sizeof(name), "%s_%s", stack_verdict_is_reply(v) ? "reply" :
+			 stack_verdict_is_drop(v) ? "drop" : "taken", stack_verdict_name(v));
 		rte_tel_data_add_dict_u64(d, name, t.stack.verdicts[v]);
 	}
 	return 0;
@@ -275,10 +319,27 @@ echo_telemetry_lcores(const char *cmd, const char *params, struct rte_tel_data *
 	return 0;
 }
 
+/* /bypass/tcp: the TCP events summed over the lcores (the JSON file's "tcp" object). */
+static int
+echo_telemetry_tcp(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct echo_totals t;
+
+	echo_totals_sum(telemetry_app, &t);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "served", telemetry_app->tcp);
+	for (size_t k = 0; k < TCP_STATS_COUNT; k++)
+		rte_tel_data_add_dict_u64(d, tcp_stats_names[k], tcp_stats_get(&t.tcp, k));
+	return 0;
+}
+
 int
 echo_telemetry_register(struct echo_app *app)
 {
 	telemetry_app = app;
+	if (rte_telemetry_register_cmd("/bypass/tcp", echo_telemetry_tcp,
+				       "bypass-echo TCP events: connections, segments, timers") != 0)
+		return -1;
 	if (rte_telemetry_register_cmd("/bypass/lcores", echo_telemetry_lcores,
 				       "bypass-echo per-lcore busy and idle poll cycles") != 0)
 		return -1;

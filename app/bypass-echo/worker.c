@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The worker lcore: poll one queue, let the stack judge the burst, send the replies back. */
+#include <stdio.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -9,6 +11,8 @@
 
 /* How often to offer the PMD what it did not take before freeing it: an lcore never blocks. */
 #define ECHO_TX_RETRIES 4
+/* TCP's clock and timers advance this often: finer than its 1 ms wheel, RTT in microseconds. */
+#define ECHO_TCP_TICK_US 100
 
 static void
 echo_send(struct echo_lcore *lc, uint16_t port_id, struct rte_mbuf **pkts, uint16_t n)
@@ -54,7 +58,7 @@ echo_judge(struct echo_lcore *lc, const struct stack_conf *conf, struct rte_mbuf
 	   uint16_t n, unsigned int *side)
 {
 	*side = 0;
-	return stack_input_burst(conf, pkts, n, &lc->stack);
+	return stack_input_burst_tcp(conf, lc->tcp, pkts, n, &lc->stack);
 }
 
 static inline void
@@ -81,6 +85,38 @@ echo_announce(struct echo_app *app, struct echo_lcore *lc)
 		rte_pktmbuf_free(m);
 }
 
+/* Send what TCP queued (segments that were not replies in place), oldest first. */
+static void
+echo_tcp_send(struct echo_lcore *lc, uint16_t port_id)
+{
+	struct rte_mbuf *pkts[PORT_BURST_MAX];
+	uint16_t n;
+
+	while ((n = tcp_ctx_tx_drain(lc->tcp, pkts, PORT_BURST_MAX)) > 0) {
+		lc->tx_tcp += n;
+		echo_send(lc, port_id, pkts, n);
+	}
+}
+
+/*
+ * At stop: reset every connection (the peers learn at once instead of by their timeouts), send
+ * the RSTs, then free whatever TCP still holds, and say how much that was.
+ */
+static void
+echo_tcp_stop(struct echo_lcore *lc, uint16_t port_id)
+{
+	unsigned int reset = 0, n, mbufs;
+
+	while ((n = tcp_ctx_reset_some(lc->tcp, PORT_BURST_MAX)) > 0) {
+		reset += n;
+		echo_tcp_send(lc, port_id);
+	}
+	n = tcp_ctx_flush(lc->tcp, &mbufs);
+	printf("bypass-echo: lcore %u: TCP: %u connection(s) reset at stop, %u TCB(s) and %u "
+	       "held mbuf(s) freed\n", rte_lcore_id(), reset, n, mbufs);
+	fflush(stdout);
+}
+
 int
 echo_worker_main(void *arg)
 {
@@ -89,14 +125,25 @@ echo_worker_main(void *arg)
 	const struct stack_conf *conf = &app->conf;
 	const uint16_t port_id = app->port.port_id, queue = lc->queue;
 	struct rte_mbuf *pkts[PORT_BURST_MAX];
-	uint64_t t0 = rte_rdtsc(), t1;
+	uint64_t t0 = rte_rdtsc(), t1, next_tick = 0;
+	const uint64_t tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, (uint64_t)1);
+	const uint64_t tick_tsc = tsc_per_us * ECHO_TCP_TICK_US;
+
+	if (!lc->active)
+		return 0; /* an lcore without a queue (more lcores than queues) */
 
 	while (!app->stop) {
 		unsigned int side;
 		uint16_t n;
 
+		if (lc->tcp != NULL && unlikely(t0 >= next_tick)) {
+			tcp_ctx_tick(lc->tcp, t0 / tsc_per_us);
+			next_tick = t0 + tick_tsc;
+			echo_tcp_send(lc, port_id);
+		}
 		if (unlikely(app->pause)) {
-			/* Nothing held between iterations: park until the port is back. */
+			/* TCP keeps its connections and held mbufs (the pool outlives a restart);
+			 * its timers catch up after. Park until the port is back. */
 			lc->paused = true;
 			while (app->pause && !app->stop)
 				rte_pause();
@@ -118,11 +165,15 @@ echo_worker_main(void *arg)
 		n = echo_judge(lc, conf, pkts, n, &side);
 		if (n > 0)
 			echo_send(lc, port_id, pkts, n);
+		if (lc->tcp != NULL && tcp_ctx_tx_pending(lc->tcp) > 0)
+			echo_tcp_send(lc, port_id);
 		t1 = rte_rdtsc();
 		lc->busy_cycles += t1 - t0;
 		lc->busy_polls++;
 		echo_ab_account(lc, side, t1 - t0);
 		t0 = t1;
 	}
+	if (lc->tcp != NULL)
+		echo_tcp_stop(lc, port_id);
 	return 0;
 }

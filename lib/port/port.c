@@ -27,7 +27,8 @@
 static uint32_t
 port_pool_floor(const struct port_conf *conf, unsigned int queues_on_socket)
 {
-	return queues_on_socket * (conf->rx_desc + conf->tx_desc + 2 * PORT_BURST_MAX) +
+	return queues_on_socket * (conf->rx_desc + conf->tx_desc + 2 * PORT_BURST_MAX +
+				   conf->extra_mbufs) +
 	       (queues_on_socket + 1) * PORT_MBUF_CACHE * 3 / 2;
 }
 
@@ -107,8 +108,9 @@ port_negotiate(const struct rte_eth_dev_info *info, const struct port_conf *conf
 		ec->rxmode.offloads |= info->rx_offload_capa & rx_ck;
 		port->rx_cksum_offload = true;
 	}
-	/* Replies are the received mbufs, one pool per queue, refcnt 1: fast free holds. */
-	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+	/* Replies are the received mbufs, one pool per queue, refcnt 1: fast free holds, unless
+	 * the caller keeps references to what it sends. */
+	if ((info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) && !conf->tx_refcnt)
 		ec->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 }
 

@@ -21,7 +21,11 @@ struct port_conf {
 	uint16_t tx_desc;
 	uint16_t mtu;       /* 0: leave as it is */
 	uint32_t mbufs;     /* per mempool; 0: sized from descriptors and queues */
+	uint32_t extra_mbufs; /* per queue, added to a pool sized here: mbufs an lcore holds */
 	bool promisc;
+	/* mbufs are sent with more than one reference and kept after (TCP's retransmission
+	 * queue): no MBUF_FAST_FREE, whose PMDs return mbufs to the pool without looking. */
+	bool tx_refcnt;
 };
 
 struct port {

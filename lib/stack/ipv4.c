@@ -5,6 +5,7 @@
 #include "eth.h"
 #include "icmp.h"
 #include "ipv4.h"
+#include "tcp_int.h"
 #include "udp.h"
 
 /* The common header without options has a constant length: let the compiler unroll its sum. */
@@ -103,6 +104,9 @@ ipv4_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	case IPPROTO_UDP:
 		v = udp_input(conf, pkt, ip, hdr_len, total - hdr_len);
 		break;
+	case IPPROTO_TCP:
+		/* TCP writes whole frames of its own (new lengths, options): no turning around. */
+		return tcp_input(conf, pkt, ip, hdr_len, total - hdr_len);
 	default:
 		return STACK_DROP_IP_UNKNOWN_PROTO;
 	}

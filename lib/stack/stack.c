@@ -63,11 +63,19 @@ stack_verdict_name(enum stack_verdict v)
 	return v < STACK_VERDICT_MAX ? verdict_names[v] : "invalid";
 }
 
-enum stack_verdict
-stack_input_layers(const struct stack_conf *conf, struct stack_pkt *pkt)
+static inline enum stack_verdict
+stack_judge(const struct stack_conf *conf, struct stack_pkt *pkt)
 {
 	pkt->l2_bcast = false;
 	return eth_input(conf, pkt);
+}
+
+enum stack_verdict
+stack_input_layers(const struct stack_conf *conf, struct stack_pkt *pkt)
+{
+	pkt->tcp = NULL;
+	pkt->m = NULL;
+	return stack_judge(conf, pkt);
 }
 
 enum stack_verdict
@@ -81,6 +89,13 @@ stack_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 uint16_t
 stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
 		  struct stack_stats *stats)
+{
+	return stack_input_burst_tcp(conf, NULL, pkts, n, stats);
+}
+
+uint16_t
+stack_input_burst_tcp(const struct stack_conf *conf, struct tcp_ctx *tcp, struct rte_mbuf **pkts,
+		      uint16_t n, struct stack_stats *stats)
 {
 	struct rte_mbuf *drops[STACK_DROPS_BULK];
 	uint16_t replies = 0, nb_drops = 0, fast = 0;
@@ -105,7 +120,9 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 				pkts[replies++] = m;
 				continue;
 			}
-			v = stack_input_layers(conf, &pkt);
+			pkt.tcp = tcp;
+			pkt.m = m;
+			v = stack_judge(conf, &pkt);
 		}
 		stats->verdicts[v]++;
 		if (!stack_verdict_is_reply(v)) {
@@ -116,7 +133,8 @@ stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_
 			}
 			continue;
 		}
-		/* The reply may start later (options stripped) and end sooner (padding trimmed). */
+		/* The reply may start later (options stripped) and end sooner (padding trimmed);
+		 * a TCP reply may start elsewhere and be a little longer (a SYN-ACK's option). */
 		m->data_off += (uint16_t)(pkt.data - rte_pktmbuf_mtod(m, uint8_t *));
 		m->data_len = pkt.len;
 		m->pkt_len = pkt.len;

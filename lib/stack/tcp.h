@@ -83,6 +83,13 @@ struct tcp_ctx *tcp_ctx_create(const struct stack_conf *conf, const struct tcp_c
  */
 unsigned int tcp_ctx_flush(struct tcp_ctx *ctx, unsigned int *mbufs);
 
+/*
+ * Reset up to max connections: a RST to each peer is queued for tcp_ctx_tx_drain() and the TCB
+ * freed (counted in conns_reset). Returns how many; 0 when none is left. For a stop that tells
+ * the peers, in rounds the TX queue can hold.
+ */
+unsigned int tcp_ctx_reset_some(struct tcp_ctx *ctx, unsigned int max);
+
 /* tcp_ctx_flush(), then free the context. NULL is accepted. */
 void tcp_ctx_destroy(struct tcp_ctx *ctx);
 
