@@ -227,6 +227,7 @@ echo "$stopline" | grep -qE 'TCP: 0 connection\(s\) reset at stop, 0 TCB\(s\) an
 start=$(sed -n 's/.*, \([0-9]*\) mbufs in use at start/\1/p' "$log")
 stopped=$(sed -n 's/.*; \([0-9]*\) mbufs in use after the workers stopped/\1/p' "$log")
 [ -n "$start" ] && [ -n "$stopped" ] || fail "no mbuf figures in the log"
+say "   mbufs in use: $start at start, $stopped after the workers stopped"
 if [ "$driver" = tap ]; then
 	[ "$start" = "$stopped" ] ||
 		fail "mbufs in use: $start at start, $stopped after the workers stopped"
