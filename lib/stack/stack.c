@@ -86,16 +86,10 @@ stack_input(const struct stack_conf *conf, struct stack_pkt *pkt)
 	return stack_input_layers(conf, pkt);
 }
 
-uint16_t
-stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
-		  struct stack_stats *stats)
-{
-	return stack_input_burst_tcp(conf, NULL, pkts, n, stats);
-}
-
-uint16_t
-stack_input_burst_tcp(const struct stack_conf *conf, struct tcp_ctx *tcp, struct rte_mbuf **pkts,
-		      uint16_t n, struct stack_stats *stats)
+/* The burst loop, inlined into both entries (without TCP, what TCP needs folds away). */
+static __rte_always_inline uint16_t
+stack_burst(const struct stack_conf *conf, struct tcp_ctx *tcp, struct rte_mbuf **pkts,
+	    uint16_t n, struct stack_stats *stats)
 {
 	struct rte_mbuf *drops[STACK_DROPS_BULK];
 	uint16_t replies = 0, nb_drops = 0, fast = 0;
@@ -145,6 +139,20 @@ stack_input_burst_tcp(const struct stack_conf *conf, struct tcp_ctx *tcp, struct
 	if (nb_drops != 0)
 		rte_pktmbuf_free_bulk(drops, nb_drops);
 	return replies;
+}
+
+uint16_t
+stack_input_burst(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
+		  struct stack_stats *stats)
+{
+	return stack_burst(conf, NULL, pkts, n, stats);
+}
+
+uint16_t
+stack_input_burst_tcp(const struct stack_conf *conf, struct tcp_ctx *tcp, struct rte_mbuf **pkts,
+		      uint16_t n, struct stack_stats *stats)
+{
+	return stack_burst(conf, tcp, pkts, n, stats);
 }
 
 uint64_t

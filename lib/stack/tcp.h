@@ -33,6 +33,7 @@
 	X(rsts_sent) \
 	X(challenge_acks) \
 	X(retransmits) \
+	X(fast_retransmits)     /* of retransmits: on the third duplicate ACK */ \
 	X(rto_expiries) \
 	X(zero_window_probes) \
 	X(syn_cookies_sent) \

@@ -231,7 +231,20 @@ tcp_ack_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 		return tcp_ack_drop(ctx, pkt, tcb, STACK_DROP_TCP_ACK_UNSENT);
 	if (seq_lt(in->ack, tcb->snd_una - TCP_WINDOW_MAX))
 		return tcp_ack_drop(ctx, pkt, tcb, STACK_DROP_TCP_OUT_OF_WINDOW);
+	if (in->ack == tcb->snd_una && tcb->snd_nxt != tcb->snd_una && in->plen == 0 &&
+	    !(in->flags & RTE_TCP_FIN_FLAG) && in->wnd == tcb->snd_wnd) {
+		/* RFC 5681 sec. 3.2: the third duplicate ACK says a segment was lost and three
+		 * after it arrived. Resend it now rather than an RTO later; the partial ACKs that
+		 * follow resend the rest (no congestion window is kept, see the docs). */
+		if (++tcb->dupacks == TCP_DUPACK_THRESHOLD && !tcb->recovering) {
+			tcb->recover = tcb->snd_nxt;
+			tcb->recovering = true;
+			if (tcp_retransmit(ctx, tcb))
+				ctx->stats.fast_retransmits++;
+		}
+	}
 	if (seq_lt(tcb->snd_una, in->ack)) {
+		tcb->dupacks = 0;
 		tcp_segq_release(ctx, tcb, in->ack);
 		tcb->snd_una = in->ack;
 		tcb->retries = 0;

@@ -21,6 +21,7 @@
 #define TCP_RTO_MIN_MS 200          /* Linux's; RFC 6298 says 1 s, too slow for a lab's loss */
 #define TCP_RTO_MAX_MS 60000
 #define TCP_RETRIES_MAX 8           /* RTO expiries in a row before the connection is reset */
+#define TCP_DUPACK_THRESHOLD 3      /* RFC 5681 sec. 3.2 */
 #define TCP_PERSIST_MAX 8           /* zero-window probes before the connection is reset */
 #define TCP_IDLE_MS 60000           /* an idle connection is closed (FIN) by us after this */
 #define TCP_MSL_MS 30000            /* TIME-WAIT lasts 2 MSL */
@@ -65,6 +66,7 @@ struct tcp_tcb {
 	uint8_t state;
 	uint8_t timer_kind;
 	uint8_t retries;          /* RTO expiries (or persist probes) in a row */
+	uint8_t dupacks;          /* duplicate ACKs in a row */
 	bool fin_sent;            /* our FIN has a sequence number (snd_nxt counts it) */
 	bool rtt_timing;
 	bool recovering;          /* after an RTO: each ACK below recover resends the next segment */

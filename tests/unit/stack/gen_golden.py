@@ -359,7 +359,7 @@ for name, src in (("1_0_0_1", "1.0.0.1"), ("126_255_255_255", "126.255.255.255")
                   ("other_subnet", "198.19.0.1")):
     req = std_ping(src=src)
     add("ip_src_ok_" + name, "ipv4", [18], req, "REPLY_ICMP", echo_reply(req))
-add("ip_proto_tcp_syn", "ipv4", [19], eth() / ip() / TCP(sport=40000, dport=7, flags="S"),
+add("ip_proto_sctp", "ipv4", [19], pad(eth() / ip(proto=132) / Raw(b"\x9c\x40\x00\x07" * 4)),
     "DROP_IP_UNKNOWN_PROTO")
 add("ip_proto_igmp", "ipv4", [19], pad(eth() / ip(proto=2) / Raw(b"\x11\x64\xee\x9b" + b"\0" * 4)),
     "DROP_IP_UNKNOWN_PROTO")
@@ -504,6 +504,69 @@ add("udp_to_subnet_bcast", "udp", [21, 24], udp_frame(dst=SUBNET_BCAST, eth_kw={
     "DROP_IP_BCAST")
 add("udp_closed_to_bcast", "udp", [24, 27],
     udp_frame(dport=9, dst="255.255.255.255", eth_kw={"dst": BCAST_MAC}), "DROP_IP_BCAST")
+
+
+# ---- TCP, judged without a TCP context (stack_input): header checks, then "port closed" ----------
+# The stateful cases (connections, cookies, windows, timers) are in test_tcp.c, which drives a
+# real per-lcore context with segments it builds.
+def tcp_frame(sport=40000, dport=7, flags="S", seq=1000, ack=0, data=b"", options=None, **kw):
+    return eth() / ip() / TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack,
+                              options=options or [], **kw) / Raw(data)
+
+
+def tcp_raw(hdr_words, data=b""):
+    """A TCP segment from its header bytes as given (offset, options), checksum made right."""
+    seg = hdr_words + data
+    seg = seg[:16] + b"\x00\x00" + seg[18:]
+    pseudo = socket.inet_aton(PEER_IP) + socket.inet_aton(OUR_IP) + struct.pack("!BBH", 0, 6,
+                                                                                   len(seg))
+    ck = checksum(pseudo + seg)
+    return seg[:16] + struct.pack("!H", ck) + seg[18:]
+
+
+def tcp_hdr(off_words, flags=0x02, opts=b"", sport=40000, dport=7):
+    return struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, off_words << 4, flags, 65535, 0,
+                       0) + opts
+
+
+add("tcp_syn_stateless", "tcp", [19], pad(tcp_frame()), "DROP_TCP_PORT_CLOSED")
+add("tcp_ack_stateless", "tcp", [], pad(tcp_frame(flags="A", ack=5)), "DROP_TCP_PORT_CLOSED")
+add("tcp_data_stateless", "tcp", [], tcp_frame(flags="PA", ack=5, data=b"hello"),
+    "DROP_TCP_PORT_CLOSED")
+add("tcp_syn_mss_stateless", "tcp", [], pad(tcp_frame(options=[("MSS", 1460), ("NOP", None),
+                                                              ("NOP", None), ("EOL", None)])),
+    "DROP_TCP_PORT_CLOSED")
+add("tcp_ip_payload_19", "tcp", [], pad(bytes(eth()) + ipv4_raw(tcp_hdr(5)[:19], proto=6)),
+    "DROP_TCP_SHORT")
+add("tcp_ip_payload_0", "tcp", [], pad(bytes(eth()) + ipv4_raw(b"", proto=6)), "DROP_TCP_SHORT")
+add("tcp_cksum_wrong", "tcp", [], pad(patch(tcp_frame(), 14 + 20 + 16, b"\x12\x34")),
+    "DROP_TCP_BAD_CKSUM")
+add("tcp_data_corrupt", "tcp", [], patch(tcp_frame(flags="PA", data=b"hello"), 14 + 20 + 20,
+                                          b"J"), "DROP_TCP_BAD_CKSUM")
+for off in range(0, 5):
+    add("tcp_data_off_%d" % off, "tcp", [], pad(bytes(eth()) + ipv4_raw(tcp_raw(tcp_hdr(off)),
+                                                                         proto=6)),
+        "DROP_TCP_BAD_OFF")
+add("tcp_data_off_past_segment", "tcp", [],
+    pad(bytes(eth()) + ipv4_raw(tcp_raw(tcp_hdr(6)), proto=6)), "DROP_TCP_BAD_OFF")
+add("tcp_opt_overruns", "tcp", [],
+    pad(bytes(eth()) + ipv4_raw(tcp_raw(tcp_hdr(6, opts=b"\x02\x08\x05\xb4")), proto=6)),
+    "DROP_TCP_BAD_OPTS")
+add("tcp_opt_len_1", "tcp", [],
+    pad(bytes(eth()) + ipv4_raw(tcp_raw(tcp_hdr(6, opts=b"\x01\x01\x08\x01")), proto=6)),
+    "DROP_TCP_BAD_OPTS")
+add("tcp_opt_len_missing", "tcp", [],
+    pad(bytes(eth()) + ipv4_raw(tcp_raw(tcp_hdr(6, opts=b"\x01\x01\x01\x03")), proto=6)),
+    "DROP_TCP_BAD_OPTS")
+add("tcp_src_port_0", "tcp", [], pad(tcp_frame(sport=0)), "DROP_TCP_BAD_PORT")
+add("tcp_dst_port_0", "tcp", [], pad(tcp_frame(dport=0)), "DROP_TCP_BAD_PORT")
+for name, flags in (("syn_fin", "SF"), ("syn_rst", "SR"), ("syn_fin_ack", "SFA"), ("none", ""),
+                    ("fin_only", "F"), ("xmas_fpu", "FPU"), ("psh_only", "P")):
+    add("tcp_flags_" + name, "tcp", [], pad(tcp_frame(flags=flags)), "DROP_TCP_BAD_FLAGS")
+add("tcp_syn_to_closed_port", "tcp", [], pad(tcp_frame(dport=9)), "DROP_TCP_PORT_CLOSED")
+add("tcp_to_subnet_bcast", "tcp", [21], pad(eth(dst=BCAST_MAC) / ip(dst=SUBNET_BCAST) /
+                                            TCP(sport=40000, dport=7, flags="S")),
+    "DROP_IP_BCAST")
 
 
 # ---- output ----------------------------------------------------------------------------------
