@@ -336,13 +336,14 @@ echo_telemetry_tcp(const char *cmd, const char *params, struct rte_tel_data *d)
 int
 echo_telemetry_register(struct echo_app *app)
 {
+	static const char tcp_help[] = "bypass-echo TCP events: connections, segments, timers";
+
 	telemetry_app = app;
-	if (rte_telemetry_register_cmd("/bypass/tcp", echo_telemetry_tcp,
-				       "bypass-echo TCP events: connections, segments, timers") != 0)
+	if (rte_telemetry_register_cmd("/bypass/tcp", echo_telemetry_tcp, tcp_help) != 0)
 		return -1;
 	if (rte_telemetry_register_cmd("/bypass/lcores", echo_telemetry_lcores,
 				       "bypass-echo per-lcore busy and idle poll cycles") != 0)
 		return -1;
 	return rte_telemetry_register_cmd("/bypass/stats", echo_telemetry_stats,
-					  "bypass-echo counters: rx = replies + drops, by kind");
+					  "bypass-echo counters: rx = replies + taken + drops");
 }

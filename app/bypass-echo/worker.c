@@ -32,8 +32,8 @@ echo_send(struct echo_lcore *lc, uint16_t port_id, struct rte_mbuf **pkts, uint1
 /* bypass-echo-ab: the stack built with STACK_ALT takes every other run of this many polls. */
 #define ECHO_AB_RUN_SHIFT 8
 
-uint16_t stack_input_burst_alt(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
-			       struct stack_stats *stats);
+uint16_t stack_input_burst_tcp_alt(const struct stack_conf *conf, struct tcp_ctx *tcp,
+				   struct rte_mbuf **pkts, uint16_t n, struct stack_stats *stats);
 
 static inline uint16_t
 echo_judge(struct echo_lcore *lc, const struct stack_conf *conf, struct rte_mbuf **pkts,
@@ -43,8 +43,8 @@ echo_judge(struct echo_lcore *lc, const struct stack_conf *conf, struct rte_mbuf
 	*side = (unsigned int)(lc->busy_polls >> ECHO_AB_RUN_SHIFT) & 1;
 	lc->ab_rx[*side] += n;
 	if (*side)
-		return stack_input_burst_alt(conf, pkts, n, &lc->stack);
-	return stack_input_burst(conf, pkts, n, &lc->stack);
+		return stack_input_burst_tcp_alt(conf, lc->tcp, pkts, n, &lc->stack);
+	return stack_input_burst_tcp(conf, lc->tcp, pkts, n, &lc->stack);
 }
 
 static inline void
