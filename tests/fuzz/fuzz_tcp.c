@@ -107,7 +107,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	char *eal[] = { "fuzz_tcp", "--no-huge", "--no-pci", "-m", "64", "--no-shconf", "-l", "0",
 			"--log-level=*:error", prefix, NULL };
 	struct tcp_ctx_conf tc = {
-		.tcbs = FUZZ_TCBS, .mtu = FUZZ_MTU, .socket = SOCKET_ID_ANY,
+		.tcbs = FUZZ_TCBS, .mtu = FUZZ_MTU,
 		.secret = { 0x0123456789abcdefull, 0xfedcba9876543210ull },
 	};
 	char err[256];
