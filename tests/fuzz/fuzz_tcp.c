@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <rte_byteorder.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -105,7 +106,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char prefix[64];
 	char *eal[] = { "fuzz_tcp", "--no-huge", "--no-pci", "-m", "64", "--no-shconf", "-l", "0",
-			"--log-level=*:error", prefix, NULL };
+			"--no-telemetry", "--log-level=*:error", prefix, NULL };
 	struct tcp_ctx_conf tc = {
 		.tcbs = FUZZ_TCBS, .mtu = FUZZ_MTU,
 		.secret = { 0x0123456789abcdefull, 0xfedcba9876543210ull },
@@ -120,6 +121,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			rte_strerror(rte_errno));
 		exit(1);
 	}
+	/* Nothing uses the runtime directory (no telemetry, no shared config): gone now, so an
+	 * input that aborts leaves nothing in /var/run/dpdk either. */
+	(void)rmdir(rte_eal_get_runtime_dir());
 	pool = rte_pktmbuf_pool_create("fuzz_tcp", FUZZ_POOL_MBUFS, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (pool == NULL) {
