@@ -580,11 +580,13 @@ def syn_flood(s, iface, flood_bin, count):
     vb, va = s.verdict_counts(before), s.verdict_counts(after)
     moved = {k: va[k] - vb[k] for k in va if va[k] != vb[k]}
     cookies = ta["syn_cookies_sent"] - tb["syn_cookies_sent"]
-    print("  raw_flood: %s" % out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "")
+    if out.stdout.strip():
+        print("  raw_flood: %s" % out.stdout.strip().splitlines()[-1])
     print("  %d SYNs sent in %.1f s, %d dropped by the kernel's tap queue, %d reached the "
           "stack: verdicts %s, syn_cookies_sent +%d, tcbs_in_use %d -> %d, %d SYN-ACKs "
-          "read back (the kernel's backlog and the packet socket keep only part of them)" % (count, took, kernel_drops, rx, moved, cookies, tb["tcbs_in_use"],
-                         ta["tcbs_in_use"], synacks))
+          "read back (the kernel's backlog and the packet socket keep only part of them)" %
+          (count, took, kernel_drops, rx, moved, cookies, tb["tcbs_in_use"], ta["tcbs_in_use"],
+           synacks))
     if rx != delivered:
         problems.append("rx moved by %d, but %d of %d SYNs left the kernel" %
                         (rx, delivered, count))
