@@ -37,7 +37,7 @@ struct opts {
 	uint32_t sizes[SIZES_MAX];
 	unsigned nsizes;
 	unsigned window, flows, threads, batch;
-	uint64_t rate, count;
+	uint64_t rate, count, reconnect;
 	double duration_s, warmup_s, timeout_ms;
 	int cpus[GEN_THREADS_MAX];
 	int ncpus;
@@ -86,6 +86,8 @@ usage(FILE *f)
 "      --warmup S        unmeasured seconds first (default 1)\n"
 "  -n, --count N         measure N messages instead of a duration\n"
 "      --timeout MS      a message with no reply by then is lost (default 1000)\n"
+"      --reconnect N     tcp, uds-stream: each flow closes its connection and opens a\n"
+"                        new one every N messages (after their replies came back)\n"
 "client:\n"
 "  -t, --threads N       worker threads (default 1), flows split among them\n"
 "      --cpus LIST       pin worker i to the i-th CPU of LIST (\"1\", \"0,1\")\n"
@@ -242,7 +244,7 @@ parse_clock(const char *val, struct opts *o)
 enum {
 	OPT_WARMUP = 256, OPT_TIMEOUT, OPT_CPUS, OPT_BUSY_POLL, OPT_SO_BUSY_POLL, OPT_SOCKBUF,
 	OPT_CLOCK, OPT_EAL, OPT_PROFILE, OPT_LOCAL_IP, OPT_LOCAL_MAC, OPT_DST_MAC, OPT_SRC_PORT,
-	OPT_JSON, OPT_SERVER_STATS, OPT_LABEL, OPT_GSO, OPT_ZEROCOPY,
+	OPT_JSON, OPT_SERVER_STATS, OPT_LABEL, OPT_GSO, OPT_ZEROCOPY, OPT_RECONNECT,
 };
 
 static const struct option long_opts[] = {
@@ -254,6 +256,7 @@ static const struct option long_opts[] = {
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "count", required_argument, NULL, 'n' },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "reconnect", required_argument, NULL, OPT_RECONNECT },
 	{ "threads", required_argument, NULL, 't' },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "batch", required_argument, NULL, 'b' },
@@ -299,6 +302,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'n': rc = parse_u64("--count", optarg, 1, UINT64_MAX / 2, true, &o->count);
 			break;
 		case OPT_TIMEOUT: rc = parse_seconds("--timeout", optarg, 1, &o->timeout_ms); break;
+		case OPT_RECONNECT:
+			rc = parse_u64("--reconnect", optarg, 1, UINT32_MAX, true, &o->reconnect);
+			break;
 		case 't': rc = parse_uint("--threads", optarg, 1, GEN_THREADS_MAX, &o->threads);
 			break;
 		case OPT_CPUS: rc = parse_cpus(optarg, o); break;
@@ -427,7 +433,7 @@ cfg_from_opts(const struct opts *o, const struct gen_transport_ops *ops,
 		.batch = o->batch, .busy_poll = o->busy_poll, .so_busy_poll_us = o->so_busy_poll_us,
 		.sockbuf_bytes = o->sockbuf, .progress = !o->quiet && isatty(STDERR_FILENO),
 		.server_stats = o->server_stats, .clock = clock, .stop = &stop_signal,
-		.zerocopy = o->zerocopy,
+		.zerocopy = o->zerocopy, .reconnect = o->reconnect,
 	};
 }
 
@@ -567,6 +573,10 @@ main(int argc, char **argv)
 			if (o.zerocopy)
 				zc_print(&cell->res.zc);
 			loss_print(&cell->res);
+			if (o.reconnect > 0)
+				printf("#   reconnects: %" PRIu64 " (a new connection every %" PRIu64
+				       " messages per flow, warm-up included)\n",
+				       cell->res.reconnects, o.reconnect);
 			fflush(stdout);
 		}
 		if (cell->res.server_note[0] != '\0' && o.server_stats != NULL)

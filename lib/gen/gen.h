@@ -49,6 +49,8 @@ struct gen_cfg {
 	bool progress;			/* live line on stderr */
 	const char *server_stats;	/* a server stats JSON to read around the interval */
 	enum gen_zc_mode zerocopy;	/* zero-copy sends (tcp, udp), or GEN_ZC_OFF */
+	uint64_t reconnect;		/* tcp, uds-stream: reopen each flow's connection every N
+					 * messages; 0: never */
 	const struct gen_clock *clock;
 	volatile sig_atomic_t *stop;	/* set by a signal handler: end the cell early */
 };
@@ -75,6 +77,8 @@ struct gen_result {
 	struct srvstats_cost server;	/* valid == false when unknown */
 	char server_note[GEN_ERR_MAX];	/* why the server's cost is unknown, if asked for */
 	uint64_t ignored;		/* frames that were not replies (dpdk: ARP, IPv6, ...) */
+	uint64_t reconnects;		/* --reconnect: connections closed and opened again (whole
+					 * cell, warm-up included) */
 	bool interrupted;		/* a signal ended the cell early */
 	bool dead_server;		/* the error was a server that stopped answering */
 	struct gen_zc_counts zc;	/* --zerocopy: over the whole cell, warm-up included */

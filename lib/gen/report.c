@@ -150,6 +150,8 @@ gen_report_json(struct json_writer *w, const struct gen_cfg *cfg, const struct g
 	json_u64(w, "reordered", res->c.reordered);
 	json_u64(w, "late", res->c.late);
 	json_u64(w, "ignored_frames", res->ignored);
+	json_u64(w, "reconnect", cfg->reconnect);
+	json_u64(w, "reconnects", res->reconnects);
 	json_double(w, "pps", pps(res));
 	json_double(w, "gbps", gbps(cfg, res));
 	json_rtt(w, res->rtt);

@@ -146,6 +146,16 @@ gen_cfg_check(const struct gen_cfg *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "--duration must be above 0 (or give --count)");
 		return -EINVAL;
 	}
+	if (cfg->reconnect > 0 && !cfg->ops->stream) {
+		snprintf(err, errlen, "--reconnect applies to byte streams (tcp, uds-stream), not to "
+			 "%s: it has no connection to close; drop --reconnect", cfg->ops->name);
+		return -EINVAL;
+	}
+	if (cfg->reconnect > 0 && cfg->zerocopy != GEN_ZC_OFF) {
+		snprintf(err, errlen, "--reconnect and --zerocopy are one or the other here (a "
+			 "connection may not close while the kernel holds its pages): drop one");
+		return -EINVAL;
+	}
 	if (cfg->timeout_ns == 0) {
 		snprintf(err, errlen, "--timeout must be above 0");
 		return -EINVAL;
@@ -706,6 +716,7 @@ result_collect(struct gen_run_ctx *r, struct gen_result *res)
 		res->c.late += w->c.late;
 		hist_merge(res->rtt, w->hist);
 		res->ignored += w->conn->ignored;
+		res->reconnects += w->conn->reconnects;
 		gen_zc_counts_add(&res->zc, &w->conn->zc);
 		if (w->measure_began && w->measure_ended) {
 			res_sample_diff(&w->res0, &w->res1, &d);
@@ -770,6 +781,7 @@ run_open(struct gen_run_ctx *r, char *err, size_t errlen)
 			cfg->rate_pps > 0, .so_busy_poll_us = cfg->so_busy_poll_us,
 			.sockbuf_bytes = cfg->sockbuf_bytes, .queue = i, .dpdk = cfg->dpdk,
 			.zerocopy = cfg->zerocopy, .window = cfg->rate_pps > 0 ? 0 : cfg->window,
+			.reconnect = cfg->reconnect,
 		};
 
 		w->run = r;

@@ -19,6 +19,7 @@
 struct gen_conn {
 	uint64_t syscalls;	/* system calls this connection made, all of them */
 	uint64_t ignored;	/* frames that were no reply of ours (ARP, IPv6, other hosts) */
+	uint64_t reconnects;	/* --reconnect: connections closed and opened again */
 	bool tx_blocked;	/* set by the engine: the last send was cut short, so a
 				 * sleeping recv should also wake when sending is possible */
 	char err[GEN_ERR_MAX];	/* what failed, when send or recv returned a negative errno */
@@ -63,6 +64,8 @@ struct gen_open_args {
 	unsigned queue;		/* DPDK: the queue pair this connection polls */
 	enum gen_zc_mode zerocopy;	/* tcp, udp: zero-copy sends from a buffer per message */
 	unsigned window;	/* closed loop: messages in flight per flow; 0: open loop */
+	uint64_t reconnect;	/* byte streams: a new connection every this many messages per
+				 * flow; 0: one connection per flow for the whole cell */
 	const struct gen_dpdk_opts *dpdk;
 };
 

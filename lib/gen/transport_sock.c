@@ -64,6 +64,8 @@ struct sock_flow {
 	size_t zq_off;			/* bytes of the head slot already sent */
 	bool zc_starved;		/* waiting for completions, not for the socket */
 	bool zu_busy;			/* uring, streams: a send of this flow is in flight */
+	/* --reconnect: bytes written to and read from the current connection */
+	uint64_t conn_tx, conn_rx;
 };
 
 /* Control data of one datagram, aligned for cmsghdr: UDP_SEGMENT out or UDP_GRO in. */
@@ -83,6 +85,9 @@ struct sock_conn {
 	unsigned batch;
 	bool busy_poll;
 	bool stream;
+	int sockbuf_bytes;		/* for each connection, also those --reconnect opens */
+	int so_busy_poll_us;
+	uint64_t conn_bytes;		/* --reconnect: bytes per connection; 0: no limit */
 	unsigned rr;			/* flow to read first next time */
 	struct sock_flow *flows;
 	struct pollfd *pfds;
@@ -327,12 +332,72 @@ sock_zcu_open(struct sock_conn *sc, const struct gen_open_args *a, char *err, si
 	return 0;
 }
 
+/*
+ * Connect flow fi and set its socket up (buffers, receive slices, TCP_NODELAY, SO_BUSY_POLL,
+ * GRO). Returns 0, or a negative errno with err filled; the fd is kept in the flow either way,
+ * for sock_close.
+ */
+static int
+sock_connect_flow(struct sock_conn *sc, unsigned fi, char *err, size_t errlen)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	int rc, one = 1;
+
+	f->fd = sockio_connect(&sc->addr, false, err, errlen);
+	sc->pfds[fi].fd = f->fd;
+	if (f->fd < 0)
+		return -ECONNREFUSED;
+	sock_set_bufs(f->fd, sc->sockbuf_bytes);
+	/* Blocking receives wake up every slice so the engine keeps its clock. */
+	sockio_set_timeouts(f->fd, GEN_BLOCK_SLICE_MS);
+	if (sc->addr.transport == SOCKIO_TCP)
+		setsockopt(f->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (sc->so_busy_poll_us > 0) {
+		rc = sockio_set_busy_poll(f->fd, sc->so_busy_poll_us);
+		if (rc < 0) {
+			snprintf(err, errlen, "SO_BUSY_POLL on %s: %s", sc->addr.text,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	if (sc->gso)
+		return sockio_udp_gso_enable(f->fd, sc->addr.text, err, errlen);
+	return 0;
+}
+
+/*
+ * --reconnect: every byte the current connection of flow fi carried has come back, so close
+ * it (an orderly close: nothing is left unread) and open the next. Returns 0 or a negative
+ * errno with c->err filled.
+ */
+static int
+sock_reconnect(struct sock_conn *sc, unsigned fi)
+{
+	struct sock_flow *f = &sc->flows[fi];
+	char err[GEN_ERR_MAX];
+	int rc;
+
+	sc->base.syscalls++;
+	close(f->fd);
+	f->fd = -1;
+	f->conn_tx = f->conn_rx = 0;
+	sc->base.syscalls++;	/* socket, connect and the options: counted as one */
+	rc = sock_connect_flow(sc, fi, err, sizeof(err));
+	if (rc < 0) {
+		snprintf(sc->base.err, sizeof(sc->base.err), "flow %u, reconnecting "
+			 "(--reconnect): %s", sc->flow_base + fi, err);
+		return rc;
+	}
+	sc->base.reconnects++;
+	return 0;
+}
+
 static int
 sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, char *err,
 	      size_t errlen)
 {
 	struct sock_conn *sc = calloc(1, sizeof(*sc));
-	int rc, one = 1;
+	int rc;
 
 	if (sc == NULL) {
 		snprintf(err, errlen, "no memory for a connection");
@@ -348,6 +413,15 @@ sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, ch
 	sc->batch = a->batch > 0 ? a->batch : 1;
 	sc->busy_poll = a->busy_poll;
 	sc->stream = sockio_transport_is_stream(sc->addr.transport);
+	sc->sockbuf_bytes = a->sockbuf_bytes;
+	sc->so_busy_poll_us = a->so_busy_poll_us;
+	if (a->reconnect > 0 && (!sc->stream || a->zerocopy != GEN_ZC_OFF)) {
+		snprintf(err, errlen, "--reconnect applies to tcp and uds-stream without "
+			 "--zerocopy");
+		rc = -EINVAL;
+		goto out_free;
+	}
+	sc->conn_bytes = a->reconnect * sc->size;
 	sc->gso = gso;
 	sc->gso_segs = gso ? sockio_gso_segs_per_send(sc->size) : 1;
 	sc->zc = a->zerocopy != GEN_ZC_OFF;
@@ -374,30 +448,9 @@ sock_open_any(const struct gen_open_args *a, bool gso, struct gen_conn **out, ch
 	for (unsigned i = 0; i < sc->nflows; i++) {
 		struct sock_flow *f = &sc->flows[i];
 
-		f->fd = sockio_connect(&sc->addr, false, err, errlen);
-		if (f->fd < 0) {
-			rc = -ECONNREFUSED;
+		rc = sock_connect_flow(sc, i, err, errlen);
+		if (rc < 0)
 			goto out_free;
-		}
-		sc->pfds[i].fd = f->fd;
-		sock_set_bufs(f->fd, a->sockbuf_bytes);
-		/* Blocking receives wake up every slice so the engine keeps its clock. */
-		sockio_set_timeouts(f->fd, GEN_BLOCK_SLICE_MS);
-		if (sc->addr.transport == SOCKIO_TCP)
-			setsockopt(f->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (a->so_busy_poll_us > 0) {
-			rc = sockio_set_busy_poll(f->fd, a->so_busy_poll_us);
-			if (rc < 0) {
-				snprintf(err, errlen, "SO_BUSY_POLL on %s: %s", sc->addr.text,
-					 strerror(-rc));
-				goto out_free;
-			}
-		}
-		if (sc->gso) {
-			rc = sockio_udp_gso_enable(f->fd, sc->addr.text, err, errlen);
-			if (rc < 0)
-				goto out_free;
-		}
 		if (sc->zc && (rc = sock_zc_open_flow(sc, f, a, err, errlen)) < 0)
 			goto out_free;
 		if (sc->stream && sock_alloc_stream(f, sc->size) != 0) {
@@ -584,17 +637,31 @@ sock_send_gso(struct sock_conn *sc, const struct gen_tx *m, unsigned n)
 	return (int)n;
 }
 
+/*
+ * Bytes of a stream flow that may be written now: all it has buffered, but with --reconnect no
+ * more than the rest of the current connection's share (the others wait for the next one).
+ */
+static size_t
+sock_tx_sendable(const struct sock_conn *sc, const struct sock_flow *f)
+{
+	size_t n = f->tx_tail - f->tx_head;
+
+	if (sc->conn_bytes > 0 && n > sc->conn_bytes - f->conn_tx)
+		n = (size_t)(sc->conn_bytes - f->conn_tx);
+	return n;
+}
+
 /* Write out what a stream flow has buffered. Returns 0 (maybe some left) or a negative errno. */
 static int
 sock_flush(struct sock_conn *sc, unsigned fi)
 {
 	struct sock_flow *f = &sc->flows[fi];
 
-	while (f->tx_tail > f->tx_head) {
+	while (sock_tx_sendable(sc, f) > 0) {
 		ssize_t r;
 
 		sc->base.syscalls++;
-		r = send(f->fd, f->tx + f->tx_head, f->tx_tail - f->tx_head,
+		r = send(f->fd, f->tx + f->tx_head, sock_tx_sendable(sc, f),
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -604,8 +671,10 @@ sock_flush(struct sock_conn *sc, unsigned fi)
 			return sock_fail(sc, fi, "send", errno);
 		}
 		f->tx_head += (size_t)r;
+		f->conn_tx += (uint64_t)r;
 	}
-	f->tx_head = f->tx_tail = 0;
+	if (f->tx_head == f->tx_tail)
+		f->tx_head = f->tx_tail = 0;
 	return 0;
 }
 
@@ -1078,8 +1147,21 @@ sock_recv_stream_flow(struct sock_conn *sc, unsigned fi, struct gen_rx *out, uns
 			return sock_fail(sc, fi, "receive", EPIPE);
 		if (r < 0 && errno != EAGAIN)
 			return sock_fail(sc, fi, "receive", errno);
-		if (r > 0)
+		if (r > 0) {
 			f->rx_tail += (size_t)r;
+			f->conn_rx += (uint64_t)r;
+		}
+		/* --reconnect: this connection's share all came back; the next one takes the
+		 * rest of what is buffered. */
+		if (sc->conn_bytes > 0 && f->conn_rx >= sc->conn_bytes) {
+			int rc = sock_reconnect(sc, fi);
+
+			if (rc < 0)
+				return rc;
+			rc = sock_flush(sc, fi);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	while (got + n < max && f->rx_tail - f->rx_head >= sc->size) {
 		out[got + n].buf = f->rx + f->rx_head;
@@ -1130,7 +1212,7 @@ sock_tx_pending(const struct sock_conn *sc, const struct sock_flow *f)
 {
 	if (sc->zc)
 		return f->zq_n > 0 || f->zc_starved || f->zu_busy;
-	return sc->stream && f->tx_tail > f->tx_head;
+	return sc->stream && sock_tx_sendable(sc, f) > 0;
 }
 
 /* One pass over every flow, starting where the last pass stopped so none starves. */
@@ -1150,11 +1232,11 @@ sock_sweep(struct sock_conn *sc, struct gen_rx *out, unsigned max, bool *pending
 			if (r < 0)
 				return r;
 			*pending_tx |= sc->flows[fi].zq_n > 0;
-		} else if (sc->stream && sc->flows[fi].tx_tail > sc->flows[fi].tx_head) {
+		} else if (sc->stream && sock_tx_sendable(sc, &sc->flows[fi]) > 0) {
 			r = sock_flush(sc, fi);
 			if (r < 0)
 				return r;
-			*pending_tx |= sc->flows[fi].tx_tail > sc->flows[fi].tx_head;
+			*pending_tx |= sock_tx_sendable(sc, &sc->flows[fi]) > 0;
 		}
 		r = sock_recv_flow(sc, fi, out, got, max, false);
 		if (r < 0)
@@ -1212,7 +1294,7 @@ sock_recv_wait(struct gen_conn *c, struct gen_rx *out, unsigned n, uint64_t wait
 		if (sc->uring)
 			continue;	/* its sends wait in the ring, which says when they are done */
 		if (sc->zc ? f->zq_n > 0 && !f->zc_starved :
-			     (sc->stream && f->tx_tail > f->tx_head) ||
+			     (sc->stream && sock_tx_sendable(sc, f) > 0) ||
 				     (!sc->stream && c->tx_blocked))
 			sc->pfds[i].events |= POLLOUT;
 	}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Bad and hostile TCP segments (tcp_hostile.py, scapy) sent to bypass-echo on net_tap from the
+# tap's kernel side, which has no address (so the kernel never answers bypass-echo's segments):
+# each with its exact reaction and exactly one verdict counter moved; a SYN flood of 100 000 SYNs;
+# a window that never opens. Then the kernel's own TCP is still served, and at exit the counters
+# balance (rx = replies + taken + drops), no TCB is left and mbufs are back at the start figure.
+. "$SOURCE_DIR/tests/integration/lib.sh"
+. "$SOURCE_DIR/tests/integration/robust/common.sh"
+need_root
+need_cmd ip "$PY"
+need_hugepages 64
+"$PY" -c 'import scapy' 2>/dev/null || skip "needs python3-scapy for $PY (scripts/test installs it)"
+EG="$BUILD_DIR/app/echo-gen/echo-gen"
+BYPASS_DIR="$SOURCE_DIR/tests/integration/bypass"
+"$BE" -- --help 2>&1 | grep -q -- '--tcp-port' || fail "bypass-echo has no --tcp-port"
+
+ns=$(robust_netns tcph)
+tap="bltch$$"
+prefix="bl-tch$$"
+stats="$T_TMP/stats.json"
+tap_echo_start "$ns" "$tap" "$prefix" echo_pid --ip 198.18.0.2/24 --tcp-port 7 \
+	--stats-json "$stats"
+say "bypass-echo serving TCP port 7 on $tap as $OUR_MAC 198.18.0.2, the kernel side is $PEER_MAC"
+
+t0=$(date +%s)
+# TCP_HOSTILE_ARGS: more options for tcp_hostile.py (e.g. --zero-window-wait 30 by hand).
+# shellcheck disable=SC2086
+ip netns exec "$ns" timeout 400 "$PY" "$ROBUST_DIR/tcp_hostile.py" --iface "$tap" \
+	--prefix "$prefix" --flood "$ROBUST_BIN/raw_flood" ${TCP_HOSTILE_ARGS:-} |
+	tee "$T_TMP/suite.txt"
+rc=${PIPESTATUS[0]}
+say "suite took $(($(date +%s) - t0)) s"
+
+# The kernel's own TCP as a client after all that.
+ip -n "$ns" addr add 198.18.0.1/24 dev "$tap"
+out=$(ip netns exec "$ns" "$PY" "$BYPASS_DIR/tcp_small_check.py" 198.18.0.2 7 20 1) ||
+	fail "kernel TCP after the suite: $out"
+say "$out"
+ip netns exec "$ns" "$EG" tcp:198.18.0.2:7 -f 20 -w 2 -s 18,1400 -n 2000 --warmup 0 \
+	--timeout 10000 -q --json "$T_TMP/eg.json" || fail "echo-gen after the suite: exit $?"
+$PY - "$T_TMP/eg.json" <<'PY' || fail "echo-gen after the suite: lost or corrupt"
+import json, sys
+for c in json.load(open(sys.argv[1])):
+    print(f"  {c['payload_bytes']} B: sent {c['sent']} received {c['received']} lost "
+          f"{c['lost']} corrupt {c['corrupt']}")
+    assert c["received"] == c["sent"] == 2000 and c["lost"] == 0 and c["corrupt"] == 0
+PY
+wait_for "[ \"\$($TEL $prefix /bypass/tcp tcbs_in_use)\" = 0 ]" 20 ||
+	fail "TCBs still in use 20 s after the last connection closed"
+
+echo_stop "$echo_pid" "$T_TMP/echo_pid.log"
+log="$T_TMP/echo_pid.log"
+sed -n '/^final counters/,$p' "$log"
+start=$(sed -n 's/.*, \([0-9]*\) mbufs in use at start/\1/p' "$log")
+stopped=$(sed -n 's/.*; \([0-9]*\) mbufs in use after the workers stopped/\1/p' "$log")
+[ -n "$start" ] && [ "$start" = "$stopped" ] ||
+	fail "mbufs in use: ${start:-?} at start, ${stopped:-?} after the workers stopped"
+$PY - "$stats" <<'PY' || fail "final counters in $stats"
+import json, sys
+s = json.load(open(sys.argv[1]))
+# Each verdict belongs to one class: replies, taken or drops.
+classes = {c: set(s[c]) for c in ("replies", "taken", "drops")}
+twice = sorted(v for v in set().union(*classes.values())
+               if sum(v in names for names in classes.values()) > 1)
+replies, drops = sum(s["replies"].values()), sum(s["drops"].values())
+taken = sum(s["taken"].values())
+if twice:
+    replies -= sum(s["replies"][v] for v in twice if v in s["taken"])
+    print(f"  FAIL: the stats JSON counts {', '.join(twice)} in more than one class: "
+          f"{ {c: sorted(classes[c] & set(twice)) for c in classes} }")
+print(f"  rx {s['rx']} = replies {replies} + taken {taken} + drops {drops}")
+assert s["rx"] == replies + taken + drops, "rx != replies + taken + drops"
+assert not twice, "a verdict in two classes of the stats JSON"
+assert s["tcp"]["tcbs_in_use"] == 0 and s["tcp"]["rtx_mbufs"] == 0
+PY
+[ "$rc" -eq 0 ] || fail "$(grep -c 'FAIL' "$T_TMP/suite.txt") hostile case(s) failed:" \
+	"$(grep 'FAIL' "$T_TMP/suite.txt" | cut -c1-100 | tr '\n' ';')"
+say "PASS: every hostile segment got its exact reaction and one verdict; the SYN flood made no" \
+	"state; kernel TCP served afterwards; SIGTERM exit 0 in $STOP_MS ms; counters balance;" \
+	"mbufs $start at start and at stop"
