@@ -177,6 +177,10 @@ diag_hint(const struct echo_app *app, enum stack_verdict v, uint64_t n)
 		log_warn("dropped %" PRIu64 " UDP datagram(s) to a port we do not serve "
 			 "(udp_port_closed): add it with --udp-port N (default 7)", n);
 		break;
+	case STACK_DROP_TCP_PORT_CLOSED:
+		log_warn("refused %" PRIu64 " TCP segment(s) to a port we do not serve with a RST "
+			 "(tcp_port_closed): add it with --tcp-port N (no TCP port by default)", n);
+		break;
 	case STACK_DROP_ARP_CONFLICT:
 		log_warn("dropped %" PRIu64 " ARP packet(s) from another host claiming our address "
 			 "%s (arp_conflict): give one of us another address", n, ip);
@@ -191,11 +195,11 @@ echo_diag_check(struct echo_app *app, const struct echo_totals *t)
 {
 	static const enum stack_verdict fixable[] = {
 		STACK_DROP_ETH_BAD_SRC, STACK_DROP_IP_NOT_FOR_US, STACK_DROP_UDP_PORT_CLOSED,
-		STACK_DROP_ARP_CONFLICT,
+		STACK_DROP_TCP_PORT_CLOSED, STACK_DROP_ARP_CONFLICT,
 	};
 	uint64_t now = rte_get_tsc_cycles(), interval = rte_get_tsc_hz() * DIAG_HINT_INTERVAL_S;
-	bool answered = t->stack.verdicts[STACK_REPLY_ICMP] +
-			t->stack.verdicts[STACK_REPLY_UDP] > 0;
+	bool answered = t->stack.verdicts[STACK_REPLY_ICMP] + t->stack.verdicts[STACK_REPLY_UDP] +
+			t->stack.verdicts[STACK_REPLY_TCP] > 0;
 
 	for (size_t i = 0; i < RTE_DIM(fixable); i++) {
 		enum stack_verdict v = fixable[i];

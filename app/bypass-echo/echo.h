@@ -17,7 +17,8 @@ struct echo_lcore {
 	struct stack_stats stack;
 	uint64_t tx;
 	uint64_t tx_dropped;   /* replies the PMD would not take after retries, freed */
-	uint64_t tx_tcp;       /* segments from TCP's queue offered to the PMD (in tx or tx_dropped) */
+	uint64_t tx_tcp;       /* segments from TCP's queue offered to the PMD (counted in tx or
+				* tx_dropped too) */
 	struct tcp_ctx *tcp;   /* NULL when no TCP port is served */
 	uint64_t busy_cycles;  /* polls that returned packets, and the work on them */
 	uint64_t idle_cycles;  /* polls that returned nothing */

@@ -299,7 +299,6 @@ tcp_setup(struct echo_app *app, const struct echo_opts *o)
 	struct tcp_ctx_conf tc = {
 		.tcbs = o->tcp_tcbs,
 		.rtx_mbufs_max = ECHO_TCP_RTX_MBUFS,
-		.socket = SOCKET_ID_ANY,
 	};
 	uint16_t mtu = 0;
 	char err[256];

@@ -338,7 +338,8 @@ echo_telemetry_register(struct echo_app *app)
 {
 	telemetry_app = app;
 	if (rte_telemetry_register_cmd("/bypass/tcp", echo_telemetry_tcp,
-				       "bypass-echo TCP events: connections, segments, timers") != 0)
+				       "bypass-echo TCP events: connections, segments, timers") !=
+	    0)
 		return -1;
 	if (rte_telemetry_register_cmd("/bypass/lcores", echo_telemetry_lcores,
 				       "bypass-echo per-lcore busy and idle poll cycles") != 0)

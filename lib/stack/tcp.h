@@ -65,15 +65,15 @@ struct tcp_ctx_conf {
 	struct rte_mempool *pool;   /* where segments that are not replies in place are built */
 	uint32_t rtx_mbufs_max;     /* at most this many mbufs held at once (0: tcbs * 4) */
 	uint16_t mtu;               /* our MSS is mtu - 40 */
-	int socket;                 /* NUMA socket for the table (SOCKET_ID_ANY) */
 	uint64_t secret[2];         /* SYN cookie and ISN key, the same on every lcore */
 };
 
 struct tcp_ctx;
 
 /*
- * Create one lcore's TCP endpoint: its TCB table, timer wheel and TX queue. Control path.
- * Returns NULL with what failed in err.
+ * Create one lcore's TCP endpoint: its TCB table, timer wheel and TX queue, in ordinary memory
+ * (no device reads it; hugepages stay for mbufs). Control path. Returns NULL with what failed
+ * in err.
  */
 struct tcp_ctx *tcp_ctx_create(const struct stack_conf *conf, const struct tcp_ctx_conf *tc,
 			       char *err, size_t errlen);

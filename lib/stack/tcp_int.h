@@ -69,13 +69,12 @@ struct tcp_tcb {
 	uint8_t dupacks;          /* duplicate ACKs in a row */
 	bool fin_sent;            /* our FIN has a sequence number (snd_nxt counts it) */
 	bool rtt_timing;
-	bool recovering;          /* after an RTO: each ACK below recover resends the next segment */
+	bool recovering;          /* after a loss: each ACK below recover resends the next one */
 	struct rte_ether_addr peer_mac;
 	uint16_t mss;             /* the peer's */
 	uint16_t snd_wnd;         /* the peer's window */
 	uint32_t snd_una, snd_nxt, snd_wl1, snd_wl2;
 	uint32_t rcv_nxt;
-	uint32_t rcv_adv;         /* the right edge we advertised last: never moved left by bytes */
 	uint32_t queued;          /* bytes in segq: sent unacked, then unsent */
 	uint32_t rtt_seq;
 	uint32_t recover;         /* snd_nxt when the RTO fired */

@@ -142,7 +142,8 @@ tcp_ctx_reset_some(struct tcp_ctx *ctx, unsigned int max)
 
 		if (tcb->state == TCP_FREE)
 			continue;
-		tcp_send_fresh(ctx, tcb, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, tcb->snd_nxt, NULL, 0);
+		tcp_send_fresh(ctx, tcb, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, tcb->snd_nxt, NULL,
+			       0);
 		ctx->stats.conns_reset++;
 		tcp_tcb_free(ctx, tcb);
 		n++;

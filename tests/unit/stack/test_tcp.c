@@ -242,7 +242,6 @@ t_env_new(uint32_t tcbs)
 		.pool = t_pool,
 		.rtx_mbufs_max = T_RTX_MBUFS,
 		.mtu = T_MTU,
-		.socket = SOCKET_ID_ANY,
 		.secret = { 0x0123456789abcdefull, 0xfedcba9876543210ull },
 	};
 	struct t_env *t = calloc(1, sizeof(*t));
