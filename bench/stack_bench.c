@@ -510,7 +510,7 @@ main(int argc, char **argv)
 	static struct bench_frame frames[BENCH_KINDS];
 	static struct bench_flow flow_data = {.sport = 40001}, flow_ack = {.sport = 40002};
 	struct tcp_ctx_conf tc = {.tcbs = BENCH_TCP_TCBS, .mtu = BENCH_TCP_MTU,
-				  .socket = SOCKET_ID_ANY, .secret = {0x5eed0001, 0x5eed0002}};
+				  .secret = {0x5eed0001, 0x5eed0002}};
 	static struct stack_conf a;
 	char err[256];
 	struct rte_mempool *mp;
