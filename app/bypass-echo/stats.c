@@ -182,7 +182,7 @@ echo_stats_fill(struct json_writer *w, void *arg)
 	json_u64(w, "rx", t.rx);
 	json_u64(w, "tx", t.tx);
 	json_object_begin(w, "replies");
-	for (int v = 0; v < STACK_FIRST_DROP; v++)
+	for (int v = 0; v < STACK_FIRST_TAKEN; v++)
 		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
 	json_object_end(w);
 	json_object_begin(w, "taken");
@@ -336,14 +336,14 @@ echo_telemetry_tcp(const char *cmd, const char *params, struct rte_tel_data *d)
 int
 echo_telemetry_register(struct echo_app *app)
 {
+	static const char tcp_help[] = "bypass-echo TCP events: connections, segments, timers";
+
 	telemetry_app = app;
-	if (rte_telemetry_register_cmd("/bypass/tcp", echo_telemetry_tcp,
-				       "bypass-echo TCP events: connections, segments, timers") !=
-	    0)
+	if (rte_telemetry_register_cmd("/bypass/tcp", echo_telemetry_tcp, tcp_help) != 0)
 		return -1;
 	if (rte_telemetry_register_cmd("/bypass/lcores", echo_telemetry_lcores,
 				       "bypass-echo per-lcore busy and idle poll cycles") != 0)
 		return -1;
 	return rte_telemetry_register_cmd("/bypass/stats", echo_telemetry_stats,
-					  "bypass-echo counters: rx = replies + drops, by kind");
+					  "bypass-echo counters: rx = replies + taken + drops");
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The worker lcore: poll one queue, let the stack judge the burst, send the replies back. */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <rte_cycles.h>
@@ -32,8 +33,8 @@ echo_send(struct echo_lcore *lc, uint16_t port_id, struct rte_mbuf **pkts, uint1
 /* bypass-echo-ab: the stack built with STACK_ALT takes every other run of this many polls. */
 #define ECHO_AB_RUN_SHIFT 8
 
-uint16_t stack_input_burst_alt(const struct stack_conf *conf, struct rte_mbuf **pkts, uint16_t n,
-			       struct stack_stats *stats);
+uint16_t stack_input_burst_tcp_alt(const struct stack_conf *conf, struct tcp_ctx *tcp,
+				   struct rte_mbuf **pkts, uint16_t n, struct stack_stats *stats);
 
 static inline uint16_t
 echo_judge(struct echo_lcore *lc, const struct stack_conf *conf, struct rte_mbuf **pkts,
@@ -43,8 +44,8 @@ echo_judge(struct echo_lcore *lc, const struct stack_conf *conf, struct rte_mbuf
 	*side = (unsigned int)(lc->busy_polls >> ECHO_AB_RUN_SHIFT) & 1;
 	lc->ab_rx[*side] += n;
 	if (*side)
-		return stack_input_burst_alt(conf, pkts, n, &lc->stack);
-	return stack_input_burst(conf, pkts, n, &lc->stack);
+		return stack_input_burst_tcp_alt(conf, lc->tcp, pkts, n, &lc->stack);
+	return stack_input_burst_tcp(conf, lc->tcp, pkts, n, &lc->stack);
 }
 
 static inline void
@@ -100,20 +101,23 @@ echo_tcp_send(struct echo_lcore *lc, uint16_t port_id)
 
 /*
  * At stop: reset every connection (the peers learn at once instead of by their timeouts), send
- * the RSTs, then free whatever TCP still holds, and say how much that was.
+ * the RSTs while the port runs, then free whatever TCP still holds, and say how much that was.
  */
 static void
-echo_tcp_stop(struct echo_lcore *lc, uint16_t port_id)
+echo_tcp_stop(struct echo_lcore *lc, uint16_t port_id, bool port_runs)
 {
-	unsigned int reset = 0, n, mbufs;
+	unsigned int reset = 0, n, queued;
+	uint64_t held = tcp_ctx_stats(lc->tcp)->rtx_mbufs;
 
-	while ((n = tcp_ctx_reset_some(lc->tcp, PORT_BURST_MAX)) > 0) {
+	while (port_runs && (n = tcp_ctx_reset_some(lc->tcp, PORT_BURST_MAX)) > 0) {
 		reset += n;
 		echo_tcp_send(lc, port_id);
 	}
-	n = tcp_ctx_flush(lc->tcp, &mbufs);
-	printf("bypass-echo: lcore %u: TCP: %u connection(s) reset at stop, %u TCB(s) and %u "
-	       "held mbuf(s) freed\n", rte_lcore_id(), reset, n, mbufs);
+	queued = tcp_ctx_tx_pending(lc->tcp);
+	n = tcp_ctx_flush(lc->tcp, NULL);
+	printf("bypass-echo: lcore %u: TCP at stop: %u connection(s) reset (RST sent), %u torn "
+	       "down without one (port stopped), %" PRIu64 " held and %u queued mbuf(s) freed\n",
+	       rte_lcore_id(), reset, n, held, queued);
 	fflush(stdout);
 }
 
@@ -174,6 +178,6 @@ echo_worker_main(void *arg)
 		t0 = t1;
 	}
 	if (lc->tcp != NULL)
-		echo_tcp_stop(lc, port_id);
+		echo_tcp_stop(lc, port_id, app->port.started && !app->pause);
 	return 0;
 }

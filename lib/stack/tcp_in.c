@@ -392,6 +392,9 @@ tcp_conn_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 			return STACK_DROP_TCP_RST_IGNORED;
 		if (tcb->state == TCP_TIME_WAIT && fin) /* the peer's FIN again: our ACK was lost */
 			tcp_timer_arm(ctx, tcb, TCP_TIMER_TIME_WAIT, 2 * TCP_MSL_MS);
+		/* New data into a window we shut because nothing more can be held: say so. */
+		if (wnd == 0 && plen != 0 && seq == tcb->rcv_nxt)
+			return tcp_ack_drop(ctx, pkt, tcb, STACK_DROP_TCP_NO_BUF);
 		return tcp_ack_drop(ctx, pkt, tcb, STACK_DROP_TCP_OUT_OF_WINDOW);
 	}
 	/* RFC 5961 sec. 3.2: only a RST exactly at rcv_nxt resets; in the window, challenge. */
@@ -492,14 +495,16 @@ tcp_input(const struct stack_conf *conf, struct stack_pkt *pkt, struct rte_ipv4_
 {
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((uint8_t *)ip + ip_hdr_len);
 	struct tcp_ctx *ctx = pkt->tcp;
-	uint16_t thl = (uint16_t)(th->data_off >> 4) * 4;
-	bool off_ok = thl >= TCP_HDR_BYTES && thl <= ip_payload;
 	uint64_t hsum, psum;
 	struct tcp_in in;
 	struct tcp_tcb *tcb;
+	uint16_t thl;
+	bool off_ok;
 
 	if (ip_payload < TCP_HDR_BYTES)
 		return STACK_DROP_TCP_SHORT;
+	thl = (uint16_t)(th->data_off >> 4) * 4;
+	off_ok = thl >= TCP_HDR_BYTES && thl <= ip_payload;
 	/* Summed in two parts when the offset is sane, so an echo reuses the payload's sum. The
 	 * PMD's L4 flags are not used: the port negotiates UDP checksum offload only. */
 	hsum = cksum_add(th, off_ok ? thl : ip_payload, ipv4_pseudo_sum(ip, ip_payload));

@@ -98,7 +98,8 @@ t_frame(uint8_t *buf, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 		o[2] = (uint8_t)(mss >> 8);
 		o[3] = (uint8_t)mss;
 	}
-	memcpy((uint8_t *)th + thl, data, len);
+	if (len != 0)
+		memcpy((uint8_t *)th + thl, data, len);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	return (uint16_t)(sizeof(*eth) + sizeof(*ip) + thl + len);
 }
@@ -716,6 +717,48 @@ test_tcp_segments_follow_peer_mss(void **state)
 	t_env_free(t);
 }
 
+/* The lcore's held-mbuf budget spent: the window says 0 and new data is refused, not lost. */
+static void
+test_tcp_no_buf(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+
+	t_connect(t, T_WND);
+	for (unsigned int i = 0; i < T_RTX_MBUFS; i++) {
+		t_expect_verdict(t_data(t, T_FLAGS_PA, "x", 1), STACK_REPLY_TCP);
+		t->peer_nxt++;
+	}
+	assert_int_equal(t_st(t)->rtx_mbufs, T_RTX_MBUFS);
+	assert_int_equal(t->out[0].wnd, 0);
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "y", 1), STACK_DROP_TCP_NO_BUF);
+	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt + T_RTX_MBUFS, t->peer_nxt);
+	assert_int_equal(t->out[0].wnd, 0);
+	/* The peer acknowledges the echoes: the mbufs come back, the window opens. */
+	t->our_nxt += T_RTX_MBUFS;
+	t_expect_verdict(t_data(t, RTE_TCP_ACK_FLAG, NULL, 0), STACK_TAKEN_TCP);
+	assert_int_equal(t_st(t)->rtx_mbufs, 0);
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "y", 1), STACK_REPLY_TCP);
+	assert_int_equal(t->out[0].wnd, T_WND - 1);
+	t_env_free(t);
+}
+
+/* Data after our FIN (we closed an idle connection) cannot be echoed: RST. */
+static void
+test_tcp_data_after_close(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+
+	t_connect(t, T_WND);
+	t_tick_ms(t, 60000);
+	t_expect_seg(t, 0, T_FLAGS_FA, t->our_nxt, t->peer_nxt);
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "late", 4), STACK_DROP_TCP_AFTER_CLOSE);
+	assert_int_equal(t->n_out, 1);
+	t_expect_seg(t, 0, RTE_TCP_RST_FLAG, t->our_nxt, 0);
+	assert_int_equal(t_st(t)->conns_reset, 1);
+	assert_int_equal(t_st(t)->tcbs_in_use, 0);
+	t_env_free(t);
+}
+
 /* At stop every connection is reset and every held mbuf comes back. */
 static void
 test_tcp_reset_all_frees_everything(void **state)
@@ -790,6 +833,8 @@ main(void)
 		cmocka_unit_test(test_tcp_table_full),
 		cmocka_unit_test(test_tcp_cookie_expires),
 		cmocka_unit_test(test_tcp_segments_follow_peer_mss),
+		cmocka_unit_test(test_tcp_no_buf),
+		cmocka_unit_test(test_tcp_data_after_close),
 		cmocka_unit_test(test_tcp_reset_all_frees_everything),
 	};
 	int failed = golden_run_layer("stack_tcp_golden", "tcp", NULL, 0);
