@@ -41,7 +41,8 @@
 	X(syn_cookies_bad) \
 	X(rtx_mbufs)            /* gauge: mbufs held for retransmission or a closed window */ \
 	X(tx_queue_full)        /* segments not sent: the lcore's TX queue was full */ \
-	X(alloc_failed)         /* segments not sent: no mbuf to build them in */
+	X(alloc_failed)         /* segments not sent: no mbuf to build them in */ \
+	X(ooo_held)             /* out-of-order segments held until the gap before them filled */
 
 struct tcp_stats {
 #define TCP_STATS_FIELD(name) uint64_t name;

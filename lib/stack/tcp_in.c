@@ -107,13 +107,38 @@ static enum stack_verdict
 tcp_ack_drop(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 	     enum stack_verdict v)
 {
+	uint16_t left = tcp_adv_wnd_left(tcb);
 	struct tcp_out o;
 
 	tcp_out_from_tcb(ctx, tcb, &o, RTE_TCP_ACK_FLAG, tcb->snd_nxt);
+	/* RFC 5681 sec. 2: an ACK counts as a duplicate only if it leaves the window as it was.
+	 * The ACKs the dropped segments carried may have freed budget; a larger window here would
+	 * make every one of these a window update, no fast retransmit would follow and the peer
+	 * would wait for its RTO. The window grows with the next ACK that moves rcv_nxt. */
+	if (o.wnd > left) {
+		o.wnd = left;
+		tcb->rcv_adv = tcb->rcv_nxt + left;
+	}
 	tcp_emit_in_place(ctx, pkt, pkt->data, tcp_write(ctx->conf, pkt->data, &o, 0, 0),
 			  o.flags);
 	ctx->stats.dup_acks_sent++;
 	return v;
+}
+
+/*
+ * After an ACK freed budget and nothing went out: is a window update due? As Linux's
+ * tcp_cleanup_rbuf() decides it: what is left of the advertised window is at most half the
+ * largest, and the window now is at least twice that, and at least an MSS more (RFC 9293 sec.
+ * 3.8.6.2.2, receiver-side silly window avoidance). Without it a peer that saw a small or zero
+ * window waits for its persist timer, or for its delayed ACK while we wait for it.
+ */
+static bool
+tcp_window_update_due(const struct tcp_ctx *ctx, const struct tcp_tcb *tcb)
+{
+	uint32_t left = tcp_adv_wnd_left(tcb), now = tcp_rcv_wnd(ctx, tcb);
+
+	return tcb->state == TCP_ESTABLISHED && 2 * left <= TCP_WINDOW_MAX && now >= 2 * left &&
+	       now - left >= tcb->mss;
 }
 
 /* A reply in place without payload (ACK, FIN, challenge ACK): the frame becomes it. */
@@ -176,6 +201,7 @@ tcp_open(struct tcp_ctx *ctx, const struct tcp_in *in, uint16_t mss)
 	tcb->snd_wl1 = in->seq;
 	tcb->snd_wl2 = in->ack;
 	tcb->rcv_nxt = in->seq;
+	tcb->rcv_adv = in->seq + TCP_WINDOW_MAX; /* our SYN-ACK's window */
 	tcb->rto_ms = TCP_RTO_INIT_MS;
 	tcb->last_rx_us = ctx->now_us;
 	tcp_timer_arm(ctx, tcb, TCP_TIMER_IDLE, TCP_IDLE_MS);
@@ -281,6 +307,73 @@ tcp_ack_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 }
 
 /*
+ * Hold an out-of-order data segment (a reference on its mbuf) until the gap before it fills:
+ * frames a path reorders (af_packet on a veth delivers a client's segments from two CPUs'
+ * backlogs) would otherwise each cost the peer a go-back-N retransmission of the window behind
+ * them. Only whole segments inside the window, overlapping none held, while a segq slot is left
+ * for the one that fills the gap. Returns false when it is not held (then dropped as tcp_ooo).
+ */
+static bool
+tcp_ooo_hold(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb, uint32_t seq,
+	     uint8_t *payload, uint16_t plen, bool fin, uint16_t wnd)
+{
+	uint16_t i = 0;
+
+	if (tcb->state != TCP_ESTABLISHED || fin || plen == 0 || pkt->m == NULL ||
+	    tcb->ooo_count == TCP_OOO_MAX || tcb->segq_count + tcb->ooo_count + 1 >= TCP_SEGQ_MAX ||
+	    ctx->stats.rtx_mbufs >= ctx->rtx_mbufs_max || seq_lt(tcb->rcv_nxt + wnd, seq + plen))
+		return false;
+	while (i < tcb->ooo_count && seq_le(tcb->ooo[i].seq + tcb->ooo[i].len, seq))
+		i++;
+	if (i < tcb->ooo_count && seq_lt(tcb->ooo[i].seq, seq + plen))
+		return false; /* overlaps one held (a copy of it): the duplicate ACK is enough */
+	memmove(&tcb->ooo[i + 1], &tcb->ooo[i], (tcb->ooo_count - i) * sizeof(tcb->ooo[0]));
+	rte_mbuf_refcnt_update(pkt->m, 1);
+	ctx->stats.rtx_mbufs++;
+	ctx->stats.ooo_held++;
+	tcb->ooo[i] = (struct tcp_seg){ .m = pkt->m, .data = payload, .seq = seq, .len = plen };
+	tcb->ooo_count++;
+	return true;
+}
+
+/*
+ * rcv_nxt moved: the held segments it reaches join segq (to be echoed by tcp_output), those it
+ * passed are let go. Returns how many joined.
+ */
+static uint16_t
+tcp_ooo_drain(struct tcp_ctx *ctx, struct tcp_tcb *tcb)
+{
+	uint16_t used = 0, moved = 0;
+
+	while (used < tcb->ooo_count) {
+		struct tcp_seg *o = &tcb->ooo[used], *s;
+		uint32_t done = tcb->rcv_nxt - o->seq;
+
+		if (seq_le(o->seq + o->len, tcb->rcv_nxt)) { /* came again in order, all of it */
+			rte_pktmbuf_free(o->m);
+			ctx->stats.rtx_mbufs--;
+			used++;
+			continue;
+		}
+		if (seq_lt(tcb->rcv_nxt, o->seq) || tcb->segq_count == TCP_SEGQ_MAX ||
+		    tcb->queued + o->len - done > TCP_BUDGET_BYTES)
+			break;
+		s = &tcb->segq[(tcb->segq_head + tcb->segq_count++) % TCP_SEGQ_MAX];
+		s->m = o->m;
+		s->data = o->data + done;
+		s->len = (uint16_t)(o->len - done);
+		s->seq = tcb->snd_una + tcb->queued;
+		tcb->queued += s->len;
+		tcb->rcv_nxt += s->len;
+		used++;
+		moved++;
+	}
+	memmove(tcb->ooo, tcb->ooo + used, (tcb->ooo_count - used) * sizeof(tcb->ooo[0]));
+	tcb->ooo_count -= used;
+	return moved;
+}
+
+/*
  * In-order data of an ESTABLISHED connection: hold it (a reference on its mbuf) and echo it in
  * place when the peer's window takes it whole; otherwise the frame becomes a pure ACK and the
  * data waits for tcp_output(). A FIN behind the data is acknowledged in the same segment.
@@ -293,6 +386,7 @@ tcp_data_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb, 
 	struct tcp_seg *s;
 	struct tcp_out o;
 	uint8_t flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+	uint16_t drained = 0;
 
 	if (pkt->m == NULL || tcb->segq_count == TCP_SEGQ_MAX ||
 	    ctx->stats.rtx_mbufs >= ctx->rtx_mbufs_max)
@@ -309,8 +403,13 @@ tcp_data_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb, 
 	if (fin) {
 		tcb->rcv_nxt++;
 		tcb->state = TCP_CLOSE_WAIT;
+		tcp_ooo_flush(ctx, tcb); /* nothing comes after a FIN */
+	} else if (tcb->ooo_count != 0) {
+		drained = tcp_ooo_drain(ctx, tcb); /* the ACK below covers them */
 	}
-	if (seq != tcb->snd_nxt || plen > tcb->mss ||
+	/* In place only when nothing TCP queued waits for TX: the burst's replies leave before
+	 * the queue, and this echo must not overtake held segments echoed from it. */
+	if (seq != tcb->snd_nxt || plen > tcb->mss || ctx->txq_count != 0 ||
 	    seq_lt(tcb->snd_una + tcb->snd_wnd, seq + plen)) {
 		enum stack_verdict v = tcp_reply_flags(ctx, pkt, tcb, RTE_TCP_ACK_FLAG);
 
@@ -331,6 +430,8 @@ tcp_data_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb, 
 	pkt->data = payload - TCP_FRAME_HDR_BYTES;
 	pkt->len = tcp_write(ctx->conf, pkt->data, &o, plen, psum);
 	tcp_count_sent(ctx, flags, plen);
+	if (drained != 0)
+		tcp_output(ctx, tcb); /* the held segments behind this one, in new mbufs */
 	return STACK_REPLY_TCP;
 }
 
@@ -341,6 +442,7 @@ tcp_fin_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb)
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 
 	tcb->rcv_nxt++;
+	tcp_ooo_flush(ctx, tcb); /* nothing comes after a FIN */
 	switch (tcb->state) {
 	case TCP_ESTABLISHED:
 		tcb->state = TCP_CLOSE_WAIT;
@@ -431,10 +533,16 @@ tcp_conn_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 	}
 	if (plen == 0 && !fin) {
 		tcp_output(ctx, tcb); /* the ACK may have opened the peer's window */
+		if (tcp_window_update_due(ctx, tcb)) /* and freed our budget */
+			return tcp_reply_flags(ctx, pkt, tcb, RTE_TCP_ACK_FLAG);
 		return STACK_TAKEN_TCP;
 	}
 	if (seq != tcb->rcv_nxt) {
 		tcp_output(ctx, tcb);
+		/* Held or not, the duplicate ACK tells the peer where the gap is (RFC 5681 sec.
+		 * 4.2); a held segment's frame carries it, its payload stays behind the headers. */
+		if (tcp_ooo_hold(ctx, pkt, tcb, seq, payload, plen, fin, wnd))
+			return tcp_ack_drop(ctx, pkt, tcb, STACK_TAKEN_TCP);
 		return tcp_ack_drop(ctx, pkt, tcb, STACK_DROP_TCP_OOO);
 	}
 	switch (tcb->state) {

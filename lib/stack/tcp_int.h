@@ -16,6 +16,7 @@
 #define TCP_WINDOW_MAX 65535        /* no window scaling */
 #define TCP_BUDGET_BYTES 65535      /* per connection: echoed unacked + waiting for the window */
 #define TCP_SEGQ_MAX 64             /* held segments per connection */
+#define TCP_OOO_MAX 48              /* out-of-order segments held: a 64 KiB window of MSS 1460 */
 #define TCP_TXQ_MAX 512             /* segments queued for TX per lcore */
 #define TCP_RTO_INIT_MS 1000        /* RFC 6298 sec. 2.1 */
 #define TCP_RTO_MIN_MS 200          /* Linux's; RFC 6298 says 1 s, too slow for a lab's loss */
@@ -75,6 +76,7 @@ struct tcp_tcb {
 	uint16_t snd_wnd;         /* the peer's window */
 	uint32_t snd_una, snd_nxt, snd_wl1, snd_wl2;
 	uint32_t rcv_nxt;
+	uint32_t rcv_adv;         /* the right edge of the window we last advertised */
 	uint32_t queued;          /* bytes in segq: sent unacked, then unsent */
 	uint32_t rtt_seq;
 	uint32_t recover;         /* snd_nxt when the RTO fired */
@@ -83,7 +85,9 @@ struct tcp_tcb {
 	uint64_t timer_at_ms;
 	uint64_t last_rx_us;
 	uint16_t segq_head, segq_count;
+	uint16_t ooo_count;
 	struct tcp_seg segq[TCP_SEGQ_MAX];
+	struct tcp_seg ooo[TCP_OOO_MAX]; /* in the peer's sequence order, none overlapping */
 };
 
 struct tcp_ctx {
@@ -165,13 +169,15 @@ void tcp_count_sent(struct tcp_ctx *ctx, uint8_t flags, uint16_t plen);
 bool tcp_txq_push(struct tcp_ctx *ctx, struct rte_mbuf *m);
 bool tcp_send_fresh(struct tcp_ctx *ctx, struct tcp_tcb *tcb, uint8_t flags, uint32_t seq,
 		    const uint8_t *payload, uint16_t plen);
-void tcp_out_from_tcb(const struct tcp_ctx *ctx, const struct tcp_tcb *tcb, struct tcp_out *o,
+void tcp_out_from_tcb(const struct tcp_ctx *ctx, struct tcp_tcb *tcb, struct tcp_out *o,
 		      uint8_t flags, uint32_t seq);
 uint16_t tcp_rcv_wnd(const struct tcp_ctx *ctx, const struct tcp_tcb *tcb);
+uint16_t tcp_adv_wnd_left(const struct tcp_tcb *tcb);
 void tcp_output(struct tcp_ctx *ctx, struct tcp_tcb *tcb);
 void tcp_sent_new(struct tcp_ctx *ctx, struct tcp_tcb *tcb, uint32_t end);
 bool tcp_retransmit(struct tcp_ctx *ctx, struct tcp_tcb *tcb);
 void tcp_segq_release(struct tcp_ctx *ctx, struct tcp_tcb *tcb, uint32_t ack);
+void tcp_ooo_flush(struct tcp_ctx *ctx, struct tcp_tcb *tcb);
 
 /* tcp_tcb.c */
 struct tcp_tcb *tcp_tcb_lookup(struct tcp_ctx *ctx, rte_be32_t peer_ip, rte_be16_t peer_port,

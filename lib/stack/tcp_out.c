@@ -91,8 +91,18 @@ tcp_rcv_wnd(const struct tcp_ctx *ctx, const struct tcp_tcb *tcb)
 	return (uint16_t)(TCP_BUDGET_BYTES - tcb->queued);
 }
 
+/* What is left of the window we last advertised (its right edge less rcv_nxt). */
+uint16_t
+tcp_adv_wnd_left(const struct tcp_tcb *tcb)
+{
+	if (seq_le(tcb->rcv_adv, tcb->rcv_nxt))
+		return 0;
+	return (uint16_t)RTE_MIN(tcb->rcv_adv - tcb->rcv_nxt, (uint32_t)TCP_WINDOW_MAX);
+}
+
+/* The fields of a segment of the connection; the window it advertises is remembered. */
 void
-tcp_out_from_tcb(const struct tcp_ctx *ctx, const struct tcp_tcb *tcb, struct tcp_out *o,
+tcp_out_from_tcb(const struct tcp_ctx *ctx, struct tcp_tcb *tcb, struct tcp_out *o,
 		 uint8_t flags, uint32_t seq)
 {
 	o->peer_ip = tcb->peer_ip;
@@ -104,6 +114,7 @@ tcp_out_from_tcb(const struct tcp_ctx *ctx, const struct tcp_tcb *tcb, struct tc
 	o->wnd = tcp_rcv_wnd(ctx, tcb);
 	o->flags = flags;
 	o->mss = 0;
+	tcb->rcv_adv = tcb->rcv_nxt + o->wnd;
 }
 
 /* Build a segment of the connection in a new mbuf (payload copied) and queue it for TX. */
@@ -159,6 +170,17 @@ tcp_segq_release(struct tcp_ctx *ctx, struct tcp_tcb *tcb, uint32_t ack)
 		}
 		break;
 	}
+}
+
+/* Let go of every out-of-order segment held. */
+void
+tcp_ooo_flush(struct tcp_ctx *ctx, struct tcp_tcb *tcb)
+{
+	for (uint16_t i = 0; i < tcb->ooo_count; i++) {
+		rte_pktmbuf_free(tcb->ooo[i].m);
+		ctx->stats.rtx_mbufs--;
+	}
+	tcb->ooo_count = 0;
 }
 
 /* Start timing a round trip unless one is timed already (one sample per flight, RFC 6298). */

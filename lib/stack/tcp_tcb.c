@@ -75,6 +75,7 @@ tcp_tcb_free(struct tcp_ctx *ctx, struct tcp_tcb *tcb)
 		tcb->segq_count--;
 		ctx->stats.rtx_mbufs--;
 	}
+	tcp_ooo_flush(ctx, tcb);
 	tcb->state = TCP_FREE;
 	tcb->hash_next = ctx->free_head;
 	ctx->free_head = idx;
@@ -161,7 +162,7 @@ tcp_ctx_flush(struct tcp_ctx *ctx, unsigned int *mbufs)
 
 		if (tcb->state == TCP_FREE)
 			continue;
-		freed += tcb->segq_count;
+		freed += tcb->segq_count + tcb->ooo_count;
 		tcp_tcb_free(ctx, tcb);
 		torn++;
 	}

@@ -456,16 +456,23 @@ test_tcp_out_of_order_and_window(void **state)
 
 	memset(big, 0x5a, sizeof(big));
 	t_connect(t, T_WND);
+	/* Out of order: held (a duplicate ACK says where the gap is); a copy of it is dropped. */
+	t_expect_verdict(t_in(t, T_PORT, T_FLAGS_PA, t->peer_nxt + 10, t->our_nxt, T_WND, "late",
+			      4, 0), STACK_TAKEN_TCP);
+	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
+	assert_int_equal(t_st(t)->dup_acks_sent, 1);
+	assert_int_equal(t_st(t)->rtx_mbufs, 1);
 	t_expect_verdict(t_in(t, T_PORT, T_FLAGS_PA, t->peer_nxt + 10, t->our_nxt, T_WND, "late",
 			      4, 0), STACK_DROP_TCP_OOO);
 	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
-	assert_int_equal(t_st(t)->dup_acks_sent, 1);
-	assert_int_equal(t_st(t)->rtx_mbufs, 0);
+	assert_int_equal(t_st(t)->dup_acks_sent, 2);
+	assert_int_equal(t_st(t)->rtx_mbufs, 1);
 	t_expect_verdict(t_in(t, T_PORT, T_FLAGS_PA, t->peer_nxt + 70000, t->our_nxt, T_WND, big,
 			      sizeof(big), 0), STACK_DROP_TCP_OUT_OF_WINDOW);
 	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
 	/* An old segment again (our ACK was lost): acknowledged, not echoed twice. */
 	t_expect_verdict(t_data(t, T_FLAGS_PA, big, sizeof(big)), STACK_REPLY_TCP);
+	assert_int_equal(t_st(t)->rtx_mbufs, 1); /* the held segment came again inside it */
 	t_expect_verdict(t_data(t, T_FLAGS_PA, big, sizeof(big)), STACK_DROP_TCP_OUT_OF_WINDOW);
 	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt + sizeof(big), t->peer_nxt + sizeof(big));
 	assert_int_equal(t_st(t)->data_segs_sent, 1);
@@ -473,6 +480,106 @@ test_tcp_out_of_order_and_window(void **state)
 	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_FIN_FLAG, t->peer_nxt, 0, T_WND, NULL, 0, 0),
 			 STACK_DROP_TCP_BAD_FLAGS);
 	assert_int_equal(t->n_out, 0);
+	t_env_free(t);
+}
+
+/*
+ * Segments the path delivers out of order (af_packet on a veth does, from two CPUs' backlogs):
+ * the early one is held and echoed once the gap fills, nothing is dropped or sent twice.
+ */
+static void
+test_tcp_reordered_segments_held(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+
+	t_connect(t, T_WND);
+	t_expect_verdict(t_in(t, T_PORT, T_FLAGS_PA, t->peer_nxt + 10, t->our_nxt, T_WND,
+			      "BBBBBBBBBB", 10, 0), STACK_TAKEN_TCP);
+	assert_int_equal(t->n_out, 1);
+	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
+	assert_int_equal(t->out[0].len, 0);
+	assert_int_equal(t_st(t)->ooo_held, 1);
+	assert_int_equal(t->stats.verdicts[STACK_DROP_TCP_OOO], 0);
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "AAAAAAAAAA", 10), STACK_REPLY_TCP);
+	assert_int_equal(t->n_out, 2);
+	t_expect_seg(t, 0, T_FLAGS_PA, t->our_nxt, t->peer_nxt + 20);
+	assert_memory_equal(t->out[0].data, "AAAAAAAAAA", 10);
+	assert_int_equal(t->out[0].len, 10);
+	t_expect_seg(t, 1, T_FLAGS_PA, t->our_nxt + 10, t->peer_nxt + 20);
+	assert_memory_equal(t->out[1].data, "BBBBBBBBBB", 10);
+	assert_int_equal(t->out[1].len, 10);
+	assert_int_equal(t_st(t)->rtx_mbufs, 2);
+	assert_int_equal(t_st(t)->data_segs_sent, 2);
+	assert_int_equal(t_st(t)->retransmits, 0);
+	t->peer_nxt += 20;
+	t->our_nxt += 20;
+	t_expect_verdict(t_data(t, RTE_TCP_ACK_FLAG, NULL, 0), STACK_TAKEN_TCP);
+	assert_int_equal(t_st(t)->rtx_mbufs, 0);
+	t_env_free(t);
+}
+
+/*
+ * RFC 5681 sec. 2: an ACK is a duplicate only if the window is unchanged. Out-of-order segments
+ * that acknowledge our echoes free budget; the duplicate ACKs must still carry the window of the
+ * last ACK, or the peer (Linux) takes them for window updates and waits for its RTO.
+ */
+static void
+test_tcp_dup_acks_keep_window(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+	uint8_t seg[100];
+
+	memset(seg, 0x33, sizeof(seg));
+	t_connect(t, T_WND);
+	t_expect_verdict(t_data(t, T_FLAGS_PA, seg, sizeof(seg)), STACK_REPLY_TCP);
+	assert_int_equal(t->out[0].wnd, T_WND - sizeof(seg));
+	t->peer_nxt += sizeof(seg);
+	t->our_nxt += sizeof(seg);
+	/* The next segment is missing; the three after it acknowledge our echo. */
+	for (unsigned int i = 1; i <= 3; i++) {
+		t_in(t, T_PORT, T_FLAGS_PA, t->peer_nxt + i * sizeof(seg), t->our_nxt, T_WND, seg,
+		     sizeof(seg), 0);
+		assert_int_equal(t->n_out, 1);
+		t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
+		assert_int_equal(t->out[0].len, 0);
+		assert_int_equal(t->out[0].wnd, T_WND - sizeof(seg));
+	}
+	assert_int_equal(t_st(t)->dup_acks_sent, 3);
+	assert_int_equal(t_st(t)->rtx_mbufs, 3); /* the echo is acknowledged, three are held */
+	t_env_free(t);
+}
+
+/*
+ * A pure ACK that frees most of the budget gets a window update (as Linux's tcp_cleanup_rbuf):
+ * the peer saw a zero window and would wait for its persist timer or its delayed ACK.
+ */
+static void
+test_tcp_window_update_after_ack(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+	uint8_t seg[1460];
+
+	memset(seg, 0x44, sizeof(seg));
+	t_connect(t, T_WND);
+	for (int i = 0; i < T_RTX_MBUFS; i++) { /* none of the echoes acknowledged */
+		t_expect_verdict(t_in(t, T_PORT, T_FLAGS_PA, t->peer_nxt, t->iss + 1, T_WND, seg,
+				      sizeof(seg), 0), STACK_REPLY_TCP);
+		t->peer_nxt += sizeof(seg);
+		t->our_nxt += sizeof(seg);
+	}
+	assert_int_equal(t->out[0].wnd, 0); /* every mbuf it may hold is held */
+	/* An ACK of half of it reopens the window: an update says so at once. */
+	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_ACK_FLAG, t->peer_nxt,
+			      t->our_nxt - (T_RTX_MBUFS / 2) * sizeof(seg), T_WND, NULL, 0, 0),
+			 STACK_REPLY_TCP);
+	assert_int_equal(t->n_out, 1);
+	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
+	assert_int_equal(t->out[0].wnd, T_WND - (T_RTX_MBUFS / 2) * sizeof(seg));
+	/* The rest: the window grows by less than twice what is left, no update. */
+	t_expect_verdict(t_data(t, RTE_TCP_ACK_FLAG, NULL, 0), STACK_TAKEN_TCP);
+	assert_int_equal(t->n_out, 0);
+	assert_int_equal(t_st(t)->acks_sent, 1);
+	assert_int_equal(t_st(t)->rtx_mbufs, 0);
 	t_env_free(t);
 }
 
@@ -733,9 +840,12 @@ test_tcp_no_buf(void **state)
 	t_expect_verdict(t_data(t, T_FLAGS_PA, "y", 1), STACK_DROP_TCP_NO_BUF);
 	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt + T_RTX_MBUFS, t->peer_nxt);
 	assert_int_equal(t->out[0].wnd, 0);
-	/* The peer acknowledges the echoes: the mbufs come back, the window opens. */
+	/* The peer acknowledges the echoes: the mbufs come back, the window opens, and a window
+	 * update says so at once (the peer saw 0). */
 	t->our_nxt += T_RTX_MBUFS;
-	t_expect_verdict(t_data(t, RTE_TCP_ACK_FLAG, NULL, 0), STACK_TAKEN_TCP);
+	t_expect_verdict(t_data(t, RTE_TCP_ACK_FLAG, NULL, 0), STACK_REPLY_TCP);
+	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
+	assert_int_equal(t->out[0].wnd, T_WND);
 	assert_int_equal(t_st(t)->rtx_mbufs, 0);
 	t_expect_verdict(t_data(t, T_FLAGS_PA, "y", 1), STACK_REPLY_TCP);
 	assert_int_equal(t->out[0].wnd, T_WND - 1);
@@ -824,6 +934,9 @@ main(void)
 		cmocka_unit_test(test_tcp_resets_for_no_connection),
 		cmocka_unit_test(test_tcp_rfc5961),
 		cmocka_unit_test(test_tcp_out_of_order_and_window),
+		cmocka_unit_test(test_tcp_reordered_segments_held),
+		cmocka_unit_test(test_tcp_dup_acks_keep_window),
+		cmocka_unit_test(test_tcp_window_update_after_ack),
 		cmocka_unit_test(test_tcp_retransmit_backoff_and_give_up),
 		cmocka_unit_test(test_tcp_rto_from_rtt),
 		cmocka_unit_test(test_tcp_fast_retransmit),
