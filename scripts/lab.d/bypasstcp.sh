@@ -17,7 +17,7 @@ LAB_BTCP_SETTLE_S=5		# after a cell, the connections have this long to be closed
 # it records as they are at its end.
 LAB_BTCP_COUNTERS="conns_opened conns_closed conns_reset conns_timed_out retransmits"
 LAB_BTCP_COUNTERS+=" fast_retransmits rto_expiries rsts_sent dup_acks_sent challenge_acks segs_sent"
-LAB_BTCP_COUNTERS+=" data_segs_sent"
+LAB_BTCP_COUNTERS+=" data_segs_sent ooo_held"
 LAB_BTCP_GAUGES="tcbs_in_use rtx_mbufs"
 
 # True when the path carries the +tcp modifier.
