@@ -103,6 +103,20 @@ echo_verdicts_print(const struct echo_totals *t, int from, int to)
 			       t->stack.verdicts[v]);
 }
 
+/* The verdict counters as JSON: one object per class ("replies", "taken", "drops"). */
+static void
+echo_verdicts_json(struct json_writer *w, const struct stack_stats *s)
+{
+	for (int c = 0; c < STACK_VERDICT_CLASSES; c++) {
+		const struct stack_verdict_class *vc = &stack_verdict_classes[c];
+
+		json_object_begin(w, vc->name);
+		for (int v = vc->first; v < vc->end; v++)
+			json_u64(w, stack_verdict_name(v), s->verdicts[v]);
+		json_object_end(w);
+	}
+}
+
 void
 echo_stats_print_final(const struct echo_app *app)
 {
@@ -112,13 +126,17 @@ echo_stats_print_final(const struct echo_app *app)
 	echo_totals_sum(app, &t);
 	printf("final counters after %.1f s:\n", echo_uptime_s(app));
 	printf("  %-18s %" PRIu64 "\n", "rx", t.rx);
-	/* Each verdict under its own total: reply kinds under replies, drop reasons under drops. */
-	printf("  %-18s %" PRIu64 "\n", "replies", t.replies);
-	echo_verdicts_print(&t, 0, STACK_FIRST_TAKEN);
-	printf("  %-18s %" PRIu64 "\n", "taken", t.taken);
-	echo_verdicts_print(&t, STACK_FIRST_TAKEN, STACK_FIRST_DROP);
-	printf("  %-18s %" PRIu64 "\n", "drops", t.drops);
-	echo_verdicts_print(&t, STACK_FIRST_DROP, STACK_VERDICT_MAX);
+	/* Each verdict under its own class's total: reply kinds under replies, drop reasons under
+	 * drops. */
+	for (int c = 0; c < STACK_VERDICT_CLASSES; c++) {
+		const struct stack_verdict_class *vc = &stack_verdict_classes[c];
+		uint64_t sum = 0;
+
+		for (int v = vc->first; v < vc->end; v++)
+			sum += t.stack.verdicts[v];
+		printf("  %-18s %" PRIu64 "\n", vc->name, sum);
+		echo_verdicts_print(&t, vc->first, vc->end);
+	}
 	printf("  %-18s %" PRIu64 "\n", "tx", t.tx);
 	if (app->tcp)
 		printf("  %-18s %" PRIu64 " (segments TCP queued besides replies, in tx and "
@@ -181,18 +199,7 @@ echo_stats_fill(struct json_writer *w, void *arg)
 	json_bool(w, "no_huge", app->no_huge);
 	json_u64(w, "rx", t.rx);
 	json_u64(w, "tx", t.tx);
-	json_object_begin(w, "replies");
-	for (int v = 0; v < STACK_FIRST_TAKEN; v++)
-		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
-	json_object_end(w);
-	json_object_begin(w, "taken");
-	for (int v = STACK_FIRST_TAKEN; v < STACK_FIRST_DROP; v++)
-		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
-	json_object_end(w);
-	json_object_begin(w, "drops");
-	for (int v = STACK_FIRST_DROP; v < STACK_VERDICT_MAX; v++)
-		json_u64(w, stack_verdict_name(v), t.stack.verdicts[v]);
-	json_object_end(w);
+	echo_verdicts_json(w, &t.stack);
 	json_u64(w, "tx_dropped", t.tx_dropped);
 	json_u64(w, "tx_tcp", t.tx_tcp);
 	if (app->tcp) {

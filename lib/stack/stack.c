@@ -10,6 +10,7 @@
 #define stack_conf_add_udp_port stack_conf_add_udp_port_alt
 #define stack_conf_add_tcp_port stack_conf_add_tcp_port_alt
 #define stack_verdict_name stack_verdict_name_alt
+#define stack_verdict_classes stack_verdict_classes_alt
 #define stack_input_layers stack_input_layers_alt
 #define stack_input stack_input_alt
 #define stack_input_burst stack_input_burst_alt
@@ -56,6 +57,12 @@ stack_conf_add_tcp_port(struct stack_conf *conf, uint16_t port)
 {
 	conf->tcp_ports[port / 64] |= 1ull << (port % 64);
 }
+
+const struct stack_verdict_class stack_verdict_classes[STACK_VERDICT_CLASSES] = {
+	{ "replies", 0, STACK_FIRST_TAKEN },
+	{ "taken", STACK_FIRST_TAKEN, STACK_FIRST_DROP },
+	{ "drops", STACK_FIRST_DROP, STACK_VERDICT_MAX },
+};
 
 const char *
 stack_verdict_name(enum stack_verdict v)

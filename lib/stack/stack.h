@@ -86,6 +86,17 @@ enum stack_verdict {
 
 #define STACK_FIRST_TAKEN STACK_TAKEN_TCP
 #define STACK_FIRST_DROP STACK_DROP_MULTI_SEG
+
+/*
+ * The three classes of verdicts, in enum order, as stats and JSON name them: verdicts [first, end)
+ * of each. Every writer of counters walks this table, so no verdict is listed in two classes.
+ */
+struct stack_verdict_class {
+	const char *name; /* "replies", "taken", "drops" */
+	int first, end;
+};
+#define STACK_VERDICT_CLASSES 3
+extern const struct stack_verdict_class stack_verdict_classes[STACK_VERDICT_CLASSES];
 #define STACK_TTL_DEFAULT 64
 #define STACK_UDP_ECHO_PORT 7
 

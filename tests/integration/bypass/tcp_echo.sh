@@ -219,10 +219,10 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$WAIT_RC" -eq 0 ] || fail "bypass-echo: exit $WAIT_RC after SIGTERM"
 log="$T_TMP/echo_pid.log"
 # Every connection ended before the stop: nothing for the stop to reset or free.
-stopline=$(grep -E 'TCP: [0-9]+ connection\(s\) reset at stop' "$log") ||
+stopline=$(grep -E 'TCP at stop: [0-9]+ connection\(s\) reset' "$log") ||
 	fail "no TCP teardown line at stop"
 say "   $stopline"
-echo "$stopline" | grep -qE 'TCP: 0 connection\(s\) reset at stop, 0 TCB\(s\) and 0 held' ||
+echo "$stopline" | grep -qE 'TCP at stop: 0 connection\(s\) reset .*, 0 torn down .*, 0 held and 0 queued' ||
 	fail "connections or held mbufs were left for the stop to tear down: $stopline"
 start=$(sed -n 's/.*, \([0-9]*\) mbufs in use at start/\1/p' "$log")
 stopped=$(sed -n 's/.*; \([0-9]*\) mbufs in use after the workers stopped/\1/p' "$log")

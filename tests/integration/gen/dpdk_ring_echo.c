@@ -221,14 +221,15 @@ ring_stats_fill(struct json_writer *w, void *arg)
 	json_bool(w, "no_huge", !rte_eal_has_hugepages());
 	json_u64(w, "rx", rx);
 	json_u64(w, "tx", c.tx);
-	json_object_begin(w, "replies");
-	for (int v = 0; v < STACK_FIRST_DROP; v++)
-		json_u64(w, stack_verdict_name(v), c.stack.verdicts[v]);
-	json_object_end(w);
-	json_object_begin(w, "drops");
-	for (int v = STACK_FIRST_DROP; v < STACK_VERDICT_MAX; v++)
-		json_u64(w, stack_verdict_name(v), c.stack.verdicts[v]);
-	json_object_end(w);
+	/* bypass-echo's classes (replies, taken, drops), each verdict in one of them */
+	for (int k = 0; k < STACK_VERDICT_CLASSES; k++) {
+		const struct stack_verdict_class *vc = &stack_verdict_classes[k];
+
+		json_object_begin(w, vc->name);
+		for (int v = vc->first; v < vc->end; v++)
+			json_u64(w, stack_verdict_name(v), c.stack.verdicts[v]);
+		json_object_end(w);
+	}
 	json_u64(w, "tx_dropped", c.tx_dropped);
 	json_u64(w, "busy_cycles", c.busy_cycles);
 	json_u64(w, "idle_cycles", c.idle_cycles);
@@ -285,7 +286,7 @@ ring_server_log(const struct bench_opts *o, uint16_t port_id)
 {
 	struct echo_counters c;
 	struct rte_eth_stats es;
-	uint64_t rx, replies, vol, invol;
+	uint64_t rx, vol, invol;
 	FILE *f = fopen(o->server_log, "a");
 
 	if (f == NULL) {
@@ -295,22 +296,23 @@ ring_server_log(const struct bench_opts *o, uint16_t port_id)
 	echo_counters_read(&c);
 	echo_csw(&vol, &invol);
 	rx = stack_stats_total(&c.stack);
-	replies = stack_stats_replies(&c.stack);
 	fprintf(f, "dpdk_ring_echo, echo lcore (bypass-echo's stack on net_ring port %u), %u-byte "
 		   "payloads, window %u: final counters after %.1f s:\n", port_id, o->size,
 		o->window,
 		(double)(rte_get_tsc_cycles() - echo_cnt.start_tsc) / (double)rte_get_tsc_hz());
 	fprintf(f, "  %-18s %" PRIu64 "\n", "rx", rx);
-	fprintf(f, "  %-18s %" PRIu64 "\n", "replies", replies);
-	for (int v = 0; v < STACK_FIRST_DROP; v++)
-		if (c.stack.verdicts[v] != 0)
-			fprintf(f, "    %-16s %" PRIu64 "\n", stack_verdict_name(v),
-				c.stack.verdicts[v]);
-	fprintf(f, "  %-18s %" PRIu64 "\n", "drops", rx - replies);
-	for (int v = STACK_FIRST_DROP; v < STACK_VERDICT_MAX; v++)
-		if (c.stack.verdicts[v] != 0)
-			fprintf(f, "    %-16s %" PRIu64 "\n", stack_verdict_name(v),
-				c.stack.verdicts[v]);
+	for (int k = 0; k < STACK_VERDICT_CLASSES; k++) {
+		const struct stack_verdict_class *vc = &stack_verdict_classes[k];
+		uint64_t sum = 0;
+
+		for (int v = vc->first; v < vc->end; v++)
+			sum += c.stack.verdicts[v];
+		fprintf(f, "  %-18s %" PRIu64 "\n", vc->name, sum);
+		for (int v = vc->first; v < vc->end; v++)
+			if (c.stack.verdicts[v] != 0)
+				fprintf(f, "    %-16s %" PRIu64 "\n", stack_verdict_name(v),
+					c.stack.verdicts[v]);
+	}
 	fprintf(f, "  %-18s %" PRIu64 "\n", "tx", c.tx);
 	fprintf(f, "  %-18s %" PRIu64 "\n", "tx_dropped", c.tx_dropped);
 	fprintf(f, "  %-18s %.1f\n", "cycles/pkt", rx ? (double)c.busy_cycles / (double)rx : 0);
