@@ -8,6 +8,7 @@ from exlib import Exercise, Figure, Premise, Question, all_of, at_least, at_most
     highest, lowest, mpps, p50, ratio, scaled, smaller
 
 REF = "20261203-120311"
+WINDOW_RUN = "20261203-131730"
 TCP = "tcp"
 DEVICES = ("net_tap", "net_af_packet", "net_af_xdp")
 VETH = ("net_af_packet", "net_af_xdp")
@@ -30,6 +31,20 @@ def srv_cycles(p, size, kind="throughput"):
 def msgs_per_frame(p, size, kind="throughput"):
     """Messages echoed per frame the client sent (tcp_server_msgs / tcp_client_tx_frames)."""
     return ratio(lab(p, size, kind, "server_msgs"), lab(p, size, kind, "client_tx_frames"))
+
+
+def held(p, size, key):
+    """A counter of a throughput cell run with the whole 64 KiB window in flight (the
+    `tcp-window` matrix: 64 messages of 1 KB and more); None for the `tcp` matrix's cells of
+    the same path and size, which keep 16 messages in flight."""
+    fig = lab(p, size, "throughput", key)
+
+    def value(run):
+        c = run.ok(p, size, "throughput")
+        if c is None or (c.get("window") or 0) * size < 65536:
+            return None
+        return fig(run)
+    return value
 
 
 def frames_per_msg(p, size, kind):
@@ -136,7 +151,8 @@ BT = [bt(d) for d in DEVICES]
 EXERCISE = Exercise(
     number=11, title="Kernel TCP against a minimal user-space TCP",
     doc="docs/labs/en/11-bypass-tcp.md",
-    runs={REF: "scripts/lab run --matrix tcp"},
+    runs={REF: "scripts/lab run --matrix tcp",
+          WINDOW_RUN: "scripts/lab run --matrix tcp-window"},
     questions=[
         Question(1, about="kernel TCP against the bypass TCP paths, p50 at 18 B",
                  figures=[
@@ -401,4 +417,37 @@ EXERCISE = Exercise(
         Question(6, about="SYN cookies per second (scripts/bench-stack's figures, not the "
                           "run's)"),
         Question(7, about="which omission would hurt first on the Internet"),
+        Question(8, about="the whole window in flight: segments reordered on af_packet, held",
+                 figures=[
+                     Figure("net_af_packet+tcp segments held, 1024 B", "",
+                            held(bt("net_af_packet"), 1024, "ooo_held"), 304,
+                            run=WINDOW_RUN),
+                     Figure("net_af_packet+tcp segments held, 1472 B", "",
+                            held(bt("net_af_packet"), 1472, "ooo_held"), 372,
+                            run=WINDOW_RUN),
+                     Figure("net_af_packet+tcp duplicate ACKs sent, 1024 B", "",
+                            held(bt("net_af_packet"), 1024, "dup_acks_sent"), 394,
+                            run=WINDOW_RUN),
+                     Figure("net_af_packet+tcp duplicate ACKs sent, 1472 B", "",
+                            held(bt("net_af_packet"), 1472, "dup_acks_sent"), 434,
+                            run=WINDOW_RUN),
+                     Figure("net_af_packet+tcp retransmissions, 1024 B", "",
+                            held(bt("net_af_packet"), 1024, "retransmits"), 0,
+                            run=WINDOW_RUN),
+                     Figure("net_af_xdp+tcp segments held, 1024 B", "",
+                            held(bt("net_af_xdp"), 1024, "ooo_held"), 0,
+                            run=WINDOW_RUN),
+                     Figure("net_af_xdp+tcp segments held, 1472 B", "",
+                            held(bt("net_af_xdp"), 1472, "ooo_held"), 0,
+                            run=WINDOW_RUN),
+                 ],
+                 premises=[
+                     Premise("net_af_packet+tcp holds reordered segments with the whole window "
+                             "in flight (1024 B), net_af_xdp+tcp none",
+                             all_of(at_least(held(bt("net_af_packet"), 1024, "ooo_held"), 1),
+                                    at_most(held(bt("net_af_xdp"), 1024, "ooo_held"), 0)),
+                             "here net_af_packet+tcp held no segment, or net_af_xdp+tcp held "
+                             "some: the reordering needs the client's sends and its softirq on "
+                             "two CPUs (answer 8, its last sentences)"),
+                 ]),
     ])
