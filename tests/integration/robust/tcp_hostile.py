@@ -536,7 +536,8 @@ def zero_window(s, wait_s):
                      "ack %d" % (t.seq, t.ack, len(bytes(t.payload)), len(data), want_seq,
                                  c.snd_nxt))
         return p
-    r = s.send("window opens", c.seg(F_ACK), "tcp", held_echo, c.sport)
+    # A pure ACK: taken, the echo it lets go leaves from TCP's queue (docs/bypass-echo.md).
+    r = s.send("window opens", c.seg(F_ACK), "tcp_taken", held_echo, c.sport)
     if r is not None:
         c.rcv_nxt = seq_add(c.rcv_nxt, len(bytes(r[1].payload)))
         s.send("ACK of the held echo", c.seg(F_ACK), "tcp_taken", None, c.sport)
