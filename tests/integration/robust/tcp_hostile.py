@@ -462,8 +462,9 @@ def zero_window(s, wait_s):
     exponentially (SHLD-30), and MUST keep the connection open as long as the probes are
     acknowledged (MUST-26; a receiver MAY keep its window closed indefinitely, MAY-8). Then the
     window opens: the echo held all along comes back intact and the connection closes.
-    wait_s (14 s by default) sees 3 probes (no RTT measured yet, so the first comes after the
-    initial RTO of 1 s, then 2 and 4 s apart; the 4th is due 15 s after the data); the unit tests
+    wait_s (14 s by default) sees 3 or 4 probes (no RTT measured yet, so the first comes after
+    the initial RTO of 1 s, then 2, 4, 8 s apart; the 4th, due 15 s after the data, is caught by
+    the read running when the time is up); the unit tests
     hold a zero window for 20 probes and 17 minutes, where the 60 s cap shows."""
     case("zero window: no data into it, persist probes with backoff, the connection kept "
          "while the probes are answered (RFC 9293 3.8.6.1 MUST-26), for %.0f s" % wait_s)
