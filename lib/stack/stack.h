@@ -66,7 +66,6 @@
 	X(DROP_TCP_BAD_OPTS, "tcp_bad_opts") \
 	X(DROP_TCP_BAD_FLAGS, "tcp_bad_flags") \
 	X(DROP_TCP_BAD_PORT, "tcp_bad_port") \
-	X(DROP_TCP_SYN_DATA, "tcp_syn_data") \
 	X(DROP_TCP_PORT_CLOSED, "tcp_port_closed") \
 	X(DROP_TCP_NO_CONN, "tcp_no_conn") \
 	X(DROP_TCP_TCB_FULL, "tcp_tcb_full") \

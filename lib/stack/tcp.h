@@ -36,6 +36,7 @@
 	X(fast_retransmits)     /* of retransmits: on the third duplicate ACK */ \
 	X(rto_expiries) \
 	X(zero_window_probes) \
+	X(zero_window_aborts)   /* of conns_reset: a long zero window under resource pressure */ \
 	X(syn_cookies_sent) \
 	X(syn_cookies_ok) \
 	X(syn_cookies_bad) \

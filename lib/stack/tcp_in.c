@@ -510,6 +510,7 @@ tcp_conn_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 		return STACK_TAKEN_TCP;
 	}
 	tcb->last_rx_us = ctx->now_us;
+	tcb->probes_out = 0;
 	v = tcp_ack_input(ctx, pkt, tcb, in);
 	if (v != STACK_VERDICT_MAX)
 		return v;
@@ -574,11 +575,10 @@ tcp_listen_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, const struct tcp_in
 
 	if (in->flags & RTE_TCP_RST_FLAG)
 		return STACK_DROP_TCP_NO_CONN;
-	if ((in->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG) {
-		if (in->plen != 0)
-			return STACK_DROP_TCP_SYN_DATA; /* a cookie cannot hold it */
+	/* A SYN's data, if any, is not taken (a cookie cannot hold it): the SYN-ACK acknowledges
+	 * the SYN alone and the peer sends the data again (RFC 9293 sec. 3.10.7.2). */
+	if ((in->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG)
 		return tcp_syn_reply(ctx, pkt, in);
-	}
 	if (in->flags & RTE_TCP_SYN_FLAG) /* SYN-ACK: we never open connections */
 		return tcp_reset_reply(ctx, pkt, in, STACK_DROP_TCP_NO_CONN);
 	mss = tcp_cookie_check(ctx, in);

@@ -23,7 +23,8 @@
 #define TCP_RTO_MAX_MS 60000
 #define TCP_RETRIES_MAX 8           /* RTO expiries in a row before the connection is reset */
 #define TCP_DUPACK_THRESHOLD 3      /* RFC 5681 sec. 3.2 */
-#define TCP_PERSIST_MAX 8           /* zero-window probes before the connection is reset */
+#define TCP_PERSIST_MAX 8           /* unanswered zero-window probes in a row: the peer is gone */
+#define TCP_PERSIST_MAX_MS 60000    /* probe backoff cap (see tcp_persist_ms()) */
 #define TCP_IDLE_MS 60000           /* an idle connection is closed (FIN) by us after this */
 #define TCP_MSL_MS 30000            /* TIME-WAIT lasts 2 MSL */
 #define TCP_WHEEL_SLOTS 1024        /* 1 ms each: a turn is about a second */
@@ -68,6 +69,7 @@ struct tcp_tcb {
 	uint8_t timer_kind;
 	uint8_t retries;          /* RTO expiries (or persist probes) in a row */
 	uint8_t dupacks;          /* duplicate ACKs in a row */
+	uint8_t probes_out;       /* persist probes since the peer last sent a segment */
 	bool fin_sent;            /* our FIN has a sequence number (snd_nxt counts it) */
 	bool rtt_timing;
 	bool recovering;          /* after a loss: each ACK below recover resends the next one */

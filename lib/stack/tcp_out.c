@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* TCP output: segment headers, the lcore's TX queue, data sent as the peer's window allows. */
+#include <stddef.h>
 #include <string.h>
 
 #include "eth.h"
@@ -11,21 +12,24 @@
 /*
  * Write Ethernet, IPv4 (no options) and TCP headers for o at frame, in front of the plen payload
  * bytes that must already sit right after them (at frame + 54, or 58 with the MSS option), whose
- * unfolded sum is psum. Returns the frame's length.
+ * unfolded sum is psum. Returns the frame's length. frame may sit at any address (an echo in
+ * place starts 54 bytes before payload that overlap trimming left at an odd one): the Ethernet
+ * header, whose DPDK type is 2-byte aligned, is stored with memcpy (the same moves when the
+ * address is aligned); the IPv4 and TCP header types are packed.
  */
 uint16_t
 tcp_write(const struct stack_conf *conf, uint8_t *frame, const struct tcp_out *o, uint16_t plen,
 	  uint64_t psum)
 {
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + RTE_ETHER_HDR_LEN);
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	uint16_t thl = TCP_HDR_BYTES + (o->mss != 0 ? TCP_MSS_OPT_BYTES : 0);
 	uint16_t l4_len = thl + plen;
+	rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 
-	rte_ether_addr_copy(o->peer_mac, &eth->dst_addr);
-	rte_ether_addr_copy(&conf->mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	memcpy(frame + offsetof(struct rte_ether_hdr, dst_addr), o->peer_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(frame + offsetof(struct rte_ether_hdr, src_addr), &conf->mac, RTE_ETHER_ADDR_LEN);
+	memcpy(frame + offsetof(struct rte_ether_hdr, ether_type), &type, sizeof(type));
 
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;

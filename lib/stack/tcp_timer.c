@@ -76,12 +76,40 @@ tcp_backoff(struct tcp_tcb *tcb)
 	tcb->rto_ms = RTE_MIN(tcb->rto_ms * 2, (uint32_t)TCP_RTO_MAX_MS);
 }
 
-/* Give up on a connection: tell the peer, count it, forget it. */
+/*
+ * The wait before the next zero-window probe: the RTO doubled for each probe of this zero
+ * window, at most TCP_PERSIST_MAX_MS. 60 s is RFC 6298 sec. 2.5's least allowed RTO maximum
+ * (Linux caps at 120 s): a window update of the peer that was lost costs at most a minute, and
+ * a window held shut for hours costs one 54-byte probe a minute. The RTO itself is left alone,
+ * so data sent once the window opens is timed from the measured RTO, not a backed-off one.
+ */
+static uint32_t
+tcp_persist_ms(const struct tcp_tcb *tcb)
+{
+	uint64_t ms = (uint64_t)tcb->rto_ms << RTE_MIN(tcb->retries, 16u);
+
+	return (uint32_t)RTE_MIN(ms, (uint64_t)TCP_PERSIST_MAX_MS);
+}
+
+/*
+ * RFC 6429: a connection whose window has been shut for TCP_PERSIST_MAX answered probes may be
+ * given up when the lcore needs what it holds: every TCB in use, or the retransmission mbuf
+ * budget spent. Otherwise it is kept as long as the peer answers (RFC 9293 sec. 3.8.6.1).
+ */
+static bool
+tcp_persist_pressure(const struct tcp_ctx *ctx, const struct tcp_tcb *tcb)
+{
+	return tcb->retries >= TCP_PERSIST_MAX &&
+	       (ctx->stats.tcbs_in_use >= ctx->tcbs ||
+		ctx->stats.rtx_mbufs >= ctx->rtx_mbufs_max);
+}
+
+/* Give up on a connection: tell the peer, count it (in *counter), forget it. */
 static void
-tcp_abort(struct tcp_ctx *ctx, struct tcp_tcb *tcb)
+tcp_abort(struct tcp_ctx *ctx, struct tcp_tcb *tcb, uint64_t *counter)
 {
 	tcp_send_fresh(ctx, tcb, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, tcb->snd_nxt, NULL, 0);
-	ctx->stats.conns_timed_out++;
+	(*counter)++;
 	tcp_tcb_free(ctx, tcb);
 }
 
@@ -94,7 +122,7 @@ tcp_timer_fire(struct tcp_ctx *ctx, struct tcp_tcb *tcb, enum tcp_timer_kind kin
 	case TCP_TIMER_RTO:
 		ctx->stats.rto_expiries++;
 		if (++tcb->retries > TCP_RETRIES_MAX) {
-			tcp_abort(ctx, tcb);
+			tcp_abort(ctx, tcb, &ctx->stats.conns_timed_out);
 			return;
 		}
 		tcp_backoff(tcb);
@@ -104,15 +132,23 @@ tcp_timer_fire(struct tcp_ctx *ctx, struct tcp_tcb *tcb, enum tcp_timer_kind kin
 		tcp_timer_arm(ctx, tcb, TCP_TIMER_RTO, tcb->rto_ms);
 		return;
 	case TCP_TIMER_PERSIST:
-		if (++tcb->retries > TCP_PERSIST_MAX) {
-			tcp_abort(ctx, tcb);
+		/* TCP_PERSIST_MAX probes in a row without a segment back: the peer is gone. */
+		if (tcb->probes_out >= TCP_PERSIST_MAX) {
+			tcp_abort(ctx, tcb, &ctx->stats.conns_timed_out);
+			return;
+		}
+		if (tcp_persist_pressure(ctx, tcb)) {
+			ctx->stats.zero_window_aborts++;
+			tcp_abort(ctx, tcb, &ctx->stats.conns_reset);
 			return;
 		}
 		/* An ACK one below what the peer expects: it answers with its window. */
 		if (tcp_send_fresh(ctx, tcb, RTE_TCP_ACK_FLAG, tcb->snd_nxt - 1, NULL, 0))
 			ctx->stats.zero_window_probes++;
-		tcp_backoff(tcb);
-		tcp_timer_arm(ctx, tcb, TCP_TIMER_PERSIST, tcb->rto_ms);
+		tcb->probes_out++;
+		if (tcb->retries < UINT8_MAX)
+			tcb->retries++;
+		tcp_timer_arm(ctx, tcb, TCP_TIMER_PERSIST, tcp_persist_ms(tcb));
 		return;
 	case TCP_TIMER_IDLE:
 		idle_us = ctx->now_us - tcb->last_rx_us;
@@ -136,7 +172,7 @@ tcp_timer_fire(struct tcp_ctx *ctx, struct tcp_tcb *tcb, enum tcp_timer_kind kin
 			return;
 		}
 		/* FIN-WAIT-2 (the peer never closes) or anything stuck: let it go. */
-		tcp_abort(ctx, tcb);
+		tcp_abort(ctx, tcb, &ctx->stats.conns_timed_out);
 		return;
 	case TCP_TIMER_TIME_WAIT:
 		ctx->stats.conns_closed++;

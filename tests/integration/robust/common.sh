@@ -72,9 +72,11 @@ echo_stop() {
 	grep -q '^final counters after' "$log" || fail "no final counters printed at exit"
 }
 
-# echo_exit_check LOG JSON: after echo_stop, the balance line, rx = replies + drops and
-# tx + tx_dropped = replies in the final JSON, mbufs in use back at the start figure after the
-# workers stopped and 0 after the port closed, no hugepage files left. Sets MBUFS_START.
+# echo_exit_check LOG JSON: after echo_stop, the balance line, rx = replies + taken + drops and
+# tx + tx_dropped = replies + tx_tcp in the final JSON (taken: frames TCP took with nothing to
+# send; tx_tcp: segments TCP sent besides replies; both 0 or absent without TCP), mbufs in use
+# back at the start figure after the workers stopped and 0 after the port closed, no hugepage
+# files left. Sets MBUFS_START.
 echo_exit_check() {
 	local log=$1 json=$2 stopped closed
 	grep -q 'balance: rx [0-9]* = replies' "$log" || fail "balance line missing or !="
@@ -82,9 +84,14 @@ echo_exit_check() {
 import json, sys
 s = json.load(open(sys.argv[1]))
 replies, drops = sum(s["replies"].values()), sum(s["drops"].values())
-assert s["rx"] == replies + drops, "rx %d != replies %d + drops %d" % (s["rx"], replies, drops)
-assert s["tx"] + s["tx_dropped"] == replies, \
-    "tx %d + tx_dropped %d != replies %d" % (s["tx"], s["tx_dropped"], replies)
+taken, tx_tcp = sum(s.get("taken", {}).values()), s.get("tx_tcp", 0)
+print("  rx %d = replies %d + taken %d + drops %d; tx %d + tx_dropped %d = replies %d + "
+      "tx_tcp %d" % (s["rx"], replies, taken, drops, s["tx"], s["tx_dropped"], replies, tx_tcp))
+assert s["rx"] == replies + taken + drops, \
+    "rx %d != replies %d + taken %d + drops %d" % (s["rx"], replies, taken, drops)
+assert s["tx"] + s["tx_dropped"] == replies + tx_tcp, \
+    "tx %d + tx_dropped %d != replies %d + tx_tcp %d" % (s["tx"], s["tx_dropped"], replies,
+                                                        tx_tcp)
 EOF
 	MBUFS_START=$(sed -n 's/.*, \([0-9]*\) mbufs in use at start/\1/p' "$log")
 	stopped=$(sed -n 's/.*; \([0-9]*\) mbufs in use after the workers stopped/\1/p' "$log")

@@ -26,7 +26,7 @@ say "bypass-echo serving TCP port 7 on $tap as $OUR_MAC 198.18.0.2, the kernel s
 t0=$(date +%s)
 # TCP_HOSTILE_ARGS: more options for tcp_hostile.py (e.g. --zero-window-wait 30 by hand).
 # shellcheck disable=SC2086
-ip netns exec "$ns" timeout 400 "$PY" "$ROBUST_DIR/tcp_hostile.py" --iface "$tap" \
+ip netns exec "$ns" timeout 180 "$PY" "$ROBUST_DIR/tcp_hostile.py" --iface "$tap" \
 	--prefix "$prefix" --flood "$ROBUST_BIN/raw_flood" ${TCP_HOSTILE_ARGS:-} |
 	tee "$T_TMP/suite.txt"
 rc=${PIPESTATUS[0]}

@@ -67,7 +67,6 @@ verdict_needs_tcp_ctx(int v)
 	switch (v) {
 	case STACK_REPLY_TCP:
 	case STACK_TAKEN_TCP:
-	case STACK_DROP_TCP_SYN_DATA:
 	case STACK_DROP_TCP_NO_CONN:
 	case STACK_DROP_TCP_TCB_FULL:
 	case STACK_DROP_TCP_OOO:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* cmocka tests of the TCP endpoint: hand-built segments in, exact replies and counters out. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,12 +109,13 @@ t_frame(uint8_t *buf, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 static void
 t_parse(struct rte_mbuf *m, struct t_seg *s)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_ether_hdr eth_copy, *eth = &eth_copy; /* a frame may start at an odd address */
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(*eth));
 	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	rte_be16_t cksum = th->cksum;
 	uint16_t total = rte_be_to_cpu_16(ip->total_length), thl = (th->data_off >> 4) * 4;
 
+	memcpy(eth, rte_pktmbuf_mtod(m, void *), sizeof(*eth));
 	assert_int_equal(m->nb_segs, 1);
 	assert_int_equal(m->data_len, m->pkt_len);
 	assert_int_equal(m->data_len, sizeof(*eth) + total);
@@ -406,10 +408,6 @@ test_tcp_resets_for_no_connection(void **state)
 	t_expect_verdict(t_in(t, T_PORT, T_FLAGS_SA, 500, 999, T_WND, NULL, 0, 0),
 			 STACK_DROP_TCP_NO_CONN);
 	t_expect_seg(t, 0, RTE_TCP_RST_FLAG, 999, 0);
-	/* A SYN with data: a cookie cannot keep it, so no answer at all. */
-	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_SYN_FLAG, 500, 0, T_WND, "x", 1, 0),
-			 STACK_DROP_TCP_SYN_DATA);
-	assert_int_equal(t->n_out, 0);
 	assert_int_equal(t_st(t)->rsts_sent, 4);
 	assert_int_equal(t_st(t)->syn_cookies_bad, 1);
 	assert_int_equal(t_st(t)->tcbs_in_use, 0);
@@ -694,27 +692,165 @@ test_tcp_zero_window_persist(void **state)
 	t_env_free(t);
 }
 
-/* A window that stays shut is bounded: after 8 probes the connection is reset. */
+/*
+ * A SYN with data (RFC 9293 sec. 3.10.7.2): a SYN-ACK of the SYN only, no data in it and none
+ * taken; the peer sends the data again after the handshake and it is echoed.
+ */
+static void
+test_tcp_syn_with_data(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+
+	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_SYN_FLAG, T_PEER_ISN, 0, T_WND, "early", 5,
+			      1460), STACK_REPLY_TCP);
+	assert_int_equal(t->n_out, 1);
+	t_expect_seg(t, 0, T_FLAGS_SA, t->out[0].seq, T_PEER_ISN + 1);
+	assert_int_equal(t->out[0].len, 0);
+	assert_int_equal(t->out[0].mss, T_MTU - 40);
+	assert_int_equal(t_st(t)->syn_cookies_sent, 1);
+	assert_int_equal(t_st(t)->tcbs_in_use, 0);
+	t->iss = t->out[0].seq;
+	t->peer_nxt = T_PEER_ISN + 1;
+	t->our_nxt = t->iss + 1;
+	t->peer_wnd = T_WND;
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "early", 5), STACK_REPLY_TCP);
+	t_expect_seg(t, 0, T_FLAGS_PA, t->our_nxt, t->peer_nxt + 5);
+	assert_int_equal(t->out[0].len, 5);
+	assert_memory_equal(t->out[0].data, "early", 5);
+	assert_int_equal(t_st(t)->conns_opened, 1);
+	t_env_free(t);
+}
+
+/*
+ * A segment overlapping data already received: the new bytes are echoed in place, the frame's
+ * headers written in front of them at an odd address (3 bytes cut). The sanitizer build checks
+ * that no header store is misaligned; every build checks the echo.
+ */
+static void
+test_tcp_overlap_misaligned(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+
+	t_connect(t, T_WND);
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "abc", 3), STACK_REPLY_TCP);
+	t_expect_seg(t, 0, T_FLAGS_PA, t->our_nxt, t->peer_nxt + 3);
+	/* "abc" again and 4 bytes more: only "defg" is new */
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "abcdefg", 7), STACK_REPLY_TCP);
+	assert_int_equal(t->n_out, 1);
+	t_expect_seg(t, 0, T_FLAGS_PA, t->our_nxt + 3, t->peer_nxt + 7);
+	assert_int_equal(t->out[0].len, 4);
+	assert_memory_equal(t->out[0].data, "defg", 4);
+	assert_int_equal(t_st(t)->rtx_mbufs, 2);
+	t_env_free(t);
+}
+
+/* Queue 4 bytes behind the peer's zero window. */
+static void
+t_zero_window_data(struct t_env *t)
+{
+	t_connect(t, 0);
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "wait", 4), STACK_REPLY_TCP);
+	t->peer_nxt += 4;
+}
+
+/* The next probe comes exactly ms after the last one, not a millisecond earlier. */
+static void
+t_expect_probe_after(struct t_env *t, uint64_t ms)
+{
+	uint64_t probes = t_st(t)->zero_window_probes;
+
+	t_tick_ms(t, ms - 1);
+	if (t->n_out != 0)
+		fail_msg("probe %" PRIu64 " less than %" PRIu64 " ms after the last", probes + 1,
+			 ms);
+	t_tick_ms(t, 1);
+	if (t->n_out != 1)
+		fail_msg("probe %" PRIu64 ": %u segments %" PRIu64 " ms after the last",
+			 probes + 1, t->n_out, ms);
+	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt - 1, t->peer_nxt);
+	assert_int_equal(t_st(t)->zero_window_probes, probes + 1);
+}
+
+/*
+ * A window that stays shut while the peer answers every probe: the connection is kept (RFC 9293
+ * sec. 3.8.6.1, RFC 1122 sec. 4.2.2.17), the probes back off from the RTO to a 60 s cap.
+ */
 static void
 test_tcp_zero_window_forever(void **state)
 {
 	struct t_env *t = t_env_new(T_TCBS);
 	uint64_t ms = T_RTO_INIT_MS;
 
-	t_connect(t, 0);
-	t_expect_verdict(t_data(t, T_FLAGS_PA, "wait", 4), STACK_REPLY_TCP);
-	t->peer_nxt += 4;
-	for (unsigned int i = 1; i <= 8; i++) {
-		t_tick_ms(t, ms);
-		ms *= 2;
-		assert_int_equal(t_st(t)->zero_window_probes, i);
+	t_zero_window_data(t);
+	for (unsigned int i = 1; i <= 20; i++) {
+		t_expect_probe_after(t, ms);
+		ms = RTE_MIN(ms * 2, 60000u);
 		/* the peer answers each probe: still no room */
 		t_expect_verdict(t_in(t, T_PORT, RTE_TCP_ACK_FLAG, t->peer_nxt, t->our_nxt, 0,
 				      NULL, 0, 0), STACK_TAKEN_TCP);
+		assert_int_equal(t->n_out, 0);
+	}
+	assert_int_equal(ms, 60000);
+	assert_int_equal(t_st(t)->conns_timed_out, 0);
+	assert_int_equal(t_st(t)->conns_reset, 0);
+	assert_int_equal(t_st(t)->tcbs_in_use, 1);
+	/* After 17 minutes the window opens: the held data goes, the RTO is not backed off. */
+	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_ACK_FLAG, t->peer_nxt, t->our_nxt, 100, NULL, 0,
+			      0), STACK_TAKEN_TCP);
+	assert_int_equal(t->n_out, 1);
+	t_expect_seg(t, 0, T_FLAGS_PA, t->our_nxt, t->peer_nxt);
+	assert_memory_equal(t->out[0].data, "wait", 4);
+	t_tick_ms(t, T_RTO_INIT_MS);
+	assert_int_equal(t->n_out, 1);
+	assert_int_equal(t_st(t)->retransmits, 1);
+	t_env_free(t);
+}
+
+/* A peer that answers no probe at all is gone: 8 unanswered probes, then a RST. */
+static void
+test_tcp_zero_window_peer_silent(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+	uint64_t ms = T_RTO_INIT_MS;
+
+	t_zero_window_data(t);
+	for (unsigned int i = 1; i <= 8; i++) {
+		t_expect_probe_after(t, ms);
+		ms = RTE_MIN(ms * 2, 60000u);
 	}
 	t_tick_ms(t, ms);
 	t_expect_seg(t, 0, T_FLAGS_RA, t->our_nxt, t->peer_nxt);
 	assert_int_equal(t_st(t)->conns_timed_out, 1);
+	assert_int_equal(t_st(t)->zero_window_aborts, 0);
+	assert_int_equal(t_st(t)->tcbs_in_use, 0);
+	assert_int_equal(t_st(t)->rtx_mbufs, 0);
+	t_env_free(t);
+}
+
+/*
+ * RFC 6429: under resource pressure (here every TCB of the lcore in use) a zero window that has
+ * outlasted 8 answered probes is aborted, counted in conns_reset and zero_window_aborts.
+ */
+static void
+test_tcp_zero_window_pressure(void **state)
+{
+	struct t_env *t = t_env_new(1);
+	uint64_t ms = T_RTO_INIT_MS;
+
+	t_zero_window_data(t);
+	for (unsigned int i = 1; i <= 8; i++) {
+		t_expect_probe_after(t, ms);
+		ms = RTE_MIN(ms * 2, 60000u);
+		t_expect_verdict(t_in(t, T_PORT, RTE_TCP_ACK_FLAG, t->peer_nxt, t->our_nxt, 0,
+				      NULL, 0, 0), STACK_TAKEN_TCP);
+	}
+	assert_int_equal(t_st(t)->tcbs_in_use, 1);
+	t_tick_ms(t, ms);
+	assert_int_equal(t->n_out, 1);
+	t_expect_seg(t, 0, T_FLAGS_RA, t->our_nxt, t->peer_nxt);
+	assert_int_equal(t_st(t)->zero_window_aborts, 1);
+	assert_int_equal(t_st(t)->conns_reset, 1);
+	assert_int_equal(t_st(t)->conns_timed_out, 0);
 	assert_int_equal(t_st(t)->tcbs_in_use, 0);
 	assert_int_equal(t_st(t)->rtx_mbufs, 0);
 	t_env_free(t);
@@ -942,6 +1078,10 @@ main(void)
 		cmocka_unit_test(test_tcp_fast_retransmit),
 		cmocka_unit_test(test_tcp_zero_window_persist),
 		cmocka_unit_test(test_tcp_zero_window_forever),
+		cmocka_unit_test(test_tcp_zero_window_peer_silent),
+		cmocka_unit_test(test_tcp_zero_window_pressure),
+		cmocka_unit_test(test_tcp_syn_with_data),
+		cmocka_unit_test(test_tcp_overlap_misaligned),
 		cmocka_unit_test(test_tcp_active_close_time_wait),
 		cmocka_unit_test(test_tcp_table_full),
 		cmocka_unit_test(test_tcp_cookie_expires),
