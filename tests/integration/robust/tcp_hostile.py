@@ -160,9 +160,9 @@ class Suite:
 
     def send(self, label, frame, verdict, reply=None, sport=None, events=None):
         """Send one frame; check the verdict, the reply (None: silence; else a function of
-        (ip, tcp, frame) returning a list of problems) and TCP's event counters (name ->
-        exact delta). Returns the reply's (ip, tcp) or None; problems are printed and
-        counted."""
+        (ip, tcp, frame) returning a list of problems, or a list of such functions for as many
+        segments in that order) and TCP's event counters (name -> exact delta). Returns the
+        (last) reply's (ip, tcp) or None; problems are printed and counted."""
         problems = []
         for f in self.wire.drain():
             t = tcp_of(f)
@@ -195,7 +195,7 @@ class Suite:
                 continue
             got.append((t[0], t[1], f))
             if reply is not None:
-                # One reply expected: wait a little more for a second one that must not come.
+                # The replies expected: wait a little more for one more that must not come.
                 end = min(end, time.monotonic() + SILENCE_S)
         result = None
         if reply is None:
@@ -206,13 +206,14 @@ class Suite:
         elif not got:
             problems.append("no reply within %.1f s" % REPLY_WAIT_S)
         else:
-            if len(got) > 1:
-                problems.append("%d segments came back, expected one" % len(got))
-            ip, t, f = got[0]
-            if not cksums_ok(f):
-                problems.append("reply checksums do not verify")
-            problems += reply(ip, t, f)
-            result = (ip, t)
+            checks = reply if isinstance(reply, list) else [reply]
+            if len(got) != len(checks):
+                problems.append("%d segments came back, expected %d" % (len(got), len(checks)))
+            for check, (ip, t, f) in zip(checks, got):
+                if not cksums_ok(f):
+                    problems.append("reply checksums do not verify")
+                problems += check(ip, t, f)
+                result = (ip, t)
         if events:
             ta = self.tcp()
             for k, want in events.items():
@@ -228,6 +229,20 @@ class Suite:
                                       % (flags_str(result[1].flags), result[1].seq,
                                          result[1].ack)))
         return result
+
+
+def echo_of(data, seq, ack):
+    """A reply check: an echo segment (ACK, PSH allowed) at seq carrying exactly data."""
+    def check(ip, t, f):
+        p = []
+        if not int(t.flags) & F_ACK or int(t.flags) & (F_SYN | F_RST | F_FIN):
+            p.append("flags %s, expected ACK (PSH allowed)" % flags_str(t.flags))
+        if t.seq != seq or t.ack != ack:
+            p.append("seq %d ack %d, expected %d %d" % (t.seq, t.ack, seq, ack))
+        if bytes(t.payload) != data:
+            p.append("echo %r differs from %r" % (bytes(t.payload)[:16], data))
+        return p
+    return check
 
 
 def expect(flags, seq=None, ack=None, payload=None, window_min=None, window=None):
@@ -444,15 +459,24 @@ def run_cases(s):
                c.seg(F_PSH | F_ACK, b"never", ack=seq_add(c.rcv_nxt, 5000)),
                "tcp_ack_unsent", expect(F_ACK, seq=c.rcv_nxt, ack=c.snd_nxt), c.sport)
 
-        case("out-of-order and out-of-window data: dropped, an ACK of RCV.NXT sent")
-        s.send("data at RCV.NXT + 10 (a hole)", c.seg(F_PSH | F_ACK, b"later",
-                                                      seq=seq_add(c.snd_nxt, 10)),
-               "tcp_ooo", expect(F_ACK, seq=c.rcv_nxt, ack=c.snd_nxt), c.sport,
-               {"dup_acks_sent": 1})
+        case("out-of-order data held until the hole before it fills (a duplicate ACK of "
+             "RCV.NXT sent); out-of-window data dropped with an ACK")
+        later, filler = b"later", b"0123456789"
+        s.send("data at RCV.NXT + 10 (a hole)", c.seg(F_PSH | F_ACK, later,
+                                                      seq=seq_add(c.snd_nxt, len(filler))),
+               "tcp_taken", expect(F_ACK, seq=c.rcv_nxt, ack=c.snd_nxt), c.sport,
+               {"dup_acks_sent": 1, "ooo_held": 1})
         s.send("data at RCV.NXT + 300000", c.seg(F_PSH | F_ACK, b"far",
                                                  seq=seq_add(c.snd_nxt, 300000)),
                "tcp_out_of_window", expect(F_ACK, seq=c.rcv_nxt, ack=c.snd_nxt), c.sport)
-        c.echo("the hole filled in order: echoed", b"in order now")
+        done = seq_add(c.snd_nxt, len(filler) + len(later))
+        s.send("the hole filled: its echo, then the held segment's", c.seg(F_PSH | F_ACK, filler),
+               "tcp", [echo_of(filler, c.rcv_nxt, done),
+                       echo_of(later, seq_add(c.rcv_nxt, len(filler)), done)], c.sport)
+        c.snd_nxt = done
+        c.rcv_nxt = seq_add(c.rcv_nxt, len(filler) + len(later))
+        s.send("the hole filled (ACK of both echoes)", c.seg(F_ACK), "tcp_taken", None, c.sport,
+               {"rtx_mbufs": -2})
         c.reset("exact RST (RFC 5961 3.2: SEG.SEQ = RCV.NXT)")
 
 
