@@ -3,8 +3,8 @@
 worked answers quote from the reference run 20261203-073245 (and, for the polling comparison of
 answer 2, run 20261203-075317)."""
 
-from exlib import Exercise, Figure, Premise, Question, cli_us, diff, field, highest, lowest, \
-    p50, ratio, srv_us
+from exlib import Exercise, Figure, Premise, Question, all_of, cli_us, diff, field, highest, \
+    lowest, p50, ratio, smaller, srv_us
 
 REF = "20261203-073245"
 POLL_RUN = "20261203-075317"
@@ -123,6 +123,18 @@ EXERCISE = Exercise(
                                                      "pps"),
                                                field("tcp@busy-poll", 64, "latency", "pps")),
                             0.5, run=POLL_RUN),
+                 ],
+                 premises=[
+                     Premise("with both ends busy-polling, tcp+sockmap's p50 is below tcp's and "
+                             "its p90 above (64 B)",
+                             all_of(smaller(p50("tcp@busy-poll+sockmap", 64),
+                                            p50("tcp@busy-poll", 64)),
+                                    smaller(field("tcp@busy-poll", 64, "latency", "rtt_us.p90"),
+                                            field("tcp@busy-poll+sockmap", 64, "latency",
+                                                  "rtt_us.p90"))),
+                             "here busy-polling tcp+sockmap does not have the lower p50 and the "
+                             "worse p90 answer 2 describes: compare the two histograms of your "
+                             "run"),
                  ]),
         Question(3, about="where tcp+sockmap is slower than tcp, and why",
                  figures=[
