@@ -239,31 +239,8 @@ else
 	[ "$stopped" -ge "$start" ] && [ $((stopped - start)) -lt 32 ] ||
 		fail "mbufs in use: $start at start, $stopped after the workers stopped"
 fi
-$PY - "$stats" <<'PY' || fail "final counters in $stats"
-import json, sys
-s = json.load(open(sys.argv[1]))
-# Each verdict belongs to one class: replies, taken or drops.
-classes = {c: set(s[c]) for c in ("replies", "taken", "drops")}
-twice = sorted(v for v in set().union(*classes.values())
-               if sum(v in names for names in classes.values()) > 1)
-replies, drops = sum(s["replies"].values()), sum(s["drops"].values())
-taken = sum(s["taken"].values())
-if twice:
-    replies -= sum(s["replies"][v] for v in twice if v in s["taken"])
-    print(f"  FAIL: the stats JSON counts {', '.join(twice)} in more than one class: "
-          f"{ {c: sorted(classes[c] & set(twice)) for c in classes} }")
-tcp = s["tcp"]
-print(f"  rx {s['rx']} = replies {replies} + taken {taken} + drops {drops}; tcp reply "
-      f"{s['replies']['tcp']}, tcp_taken {taken}; drops " +
-      ", ".join(f"{k} {v}" for k, v in s["drops"].items() if v) +
-      f"; conns_opened {tcp['conns_opened']} closed {tcp['conns_closed']} reset "
-      f"{tcp['conns_reset']} timed_out {tcp['conns_timed_out']} retransmits "
-      f"{tcp['retransmits']} tcbs_in_use {tcp['tcbs_in_use']} rtx_mbufs {tcp['rtx_mbufs']}")
-assert s["rx"] == replies + taken + drops, "rx != replies + taken + drops"
-assert not twice, "a verdict in two classes of the stats JSON"
-assert tcp["tcbs_in_use"] == 0 and tcp["rtx_mbufs"] == 0, "TCBs or held mbufs at the end"
-assert s["replies"]["tcp"] > 0 and taken > 0, "no TCP reply or taken segment counted"
-PY
+$PY "$SOURCE_DIR/tests/integration/robust/final_stats.py" "$stats" --tcp-idle --tcp-served ||
+	fail "final counters in $stats"
 say "PASS: net_$driver: 200 concurrent connections (peak $peak), 18 B-64 KiB and 1-17 B" \
 	"intact; $opened_gen connections opened and closed in order, tcbs_in_use and rtx_mbufs" \
 	"back to 0; 5 % loss survived (server retransmits $rtx, kernel $((k1 - k0)));" \
