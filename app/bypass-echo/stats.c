@@ -12,6 +12,7 @@
 
 #include "common/json.h"
 #include "common/log.h"
+#include "stack/report.h"
 #include "echo.h"
 
 static struct echo_app *telemetry_app;
@@ -93,30 +94,6 @@ echo_stats_print_line(const struct echo_app *app)
 	fflush(stdout);
 }
 
-/* The verdicts from..to-1 that counted anything, one indented line each. */
-static void
-echo_verdicts_print(const struct echo_totals *t, int from, int to)
-{
-	for (int v = from; v < to; v++)
-		if (t->stack.verdicts[v] != 0)
-			printf("    %-16s %" PRIu64 "\n", stack_verdict_name(v),
-			       t->stack.verdicts[v]);
-}
-
-/* The verdict counters as JSON: one object per class ("replies", "taken", "drops"). */
-static void
-echo_verdicts_json(struct json_writer *w, const struct stack_stats *s)
-{
-	for (int c = 0; c < STACK_VERDICT_CLASSES; c++) {
-		const struct stack_verdict_class *vc = &stack_verdict_classes[c];
-
-		json_object_begin(w, vc->name);
-		for (int v = vc->first; v < vc->end; v++)
-			json_u64(w, stack_verdict_name(v), s->verdicts[v]);
-		json_object_end(w);
-	}
-}
-
 void
 echo_stats_print_final(const struct echo_app *app)
 {
@@ -128,15 +105,7 @@ echo_stats_print_final(const struct echo_app *app)
 	printf("  %-18s %" PRIu64 "\n", "rx", t.rx);
 	/* Each verdict under its own class's total: reply kinds under replies, drop reasons under
 	 * drops. */
-	for (int c = 0; c < STACK_VERDICT_CLASSES; c++) {
-		const struct stack_verdict_class *vc = &stack_verdict_classes[c];
-		uint64_t sum = 0;
-
-		for (int v = vc->first; v < vc->end; v++)
-			sum += t.stack.verdicts[v];
-		printf("  %-18s %" PRIu64 "\n", vc->name, sum);
-		echo_verdicts_print(&t, vc->first, vc->end);
-	}
+	stack_verdicts_print(stdout, &t.stack);
 	printf("  %-18s %" PRIu64 "\n", "tx", t.tx);
 	if (app->tcp)
 		printf("  %-18s %" PRIu64 " (segments TCP queued besides replies, in tx and "
@@ -161,29 +130,6 @@ echo_stats_print_final(const struct echo_app *app)
 	fflush(stdout);
 }
 
-/*
- * What the PMD counted before any frame reached the stack: frames it could not take for want
- * of mbufs (rx_nombuf) or ring space (imissed) never enter rx, so they are reported beside it.
- */
-static void
-echo_port_stats_fill(struct json_writer *w, uint16_t port_id)
-{
-	struct rte_eth_stats es;
-
-	if (rte_eth_stats_get(port_id, &es) != 0) {
-		json_null(w, "port");
-		return;
-	}
-	json_object_begin(w, "port");
-	json_u64(w, "ipackets", es.ipackets);
-	json_u64(w, "opackets", es.opackets);
-	json_u64(w, "imissed", es.imissed);
-	json_u64(w, "ierrors", es.ierrors);
-	json_u64(w, "oerrors", es.oerrors);
-	json_u64(w, "rx_nombuf", es.rx_nombuf);
-	json_object_end(w);
-}
-
 static void
 echo_stats_fill(struct json_writer *w, void *arg)
 {
@@ -199,7 +145,7 @@ echo_stats_fill(struct json_writer *w, void *arg)
 	json_bool(w, "no_huge", app->no_huge);
 	json_u64(w, "rx", t.rx);
 	json_u64(w, "tx", t.tx);
-	echo_verdicts_json(w, &t.stack);
+	stack_verdicts_json(w, &t.stack);
 	json_u64(w, "tx_dropped", t.tx_dropped);
 	json_u64(w, "tx_tcp", t.tx_tcp);
 	if (app->tcp) {
@@ -216,7 +162,7 @@ echo_stats_fill(struct json_writer *w, void *arg)
 	json_u64(w, "idle_polls", t.idle_polls);
 	json_u64(w, "tsc_hz", rte_get_tsc_hz());
 	json_u64(w, "link_changes", app->link_changes);
-	echo_port_stats_fill(w, app->port.port_id);
+	port_stats_json(w, app->port.port_id);
 	json_array_begin(w, "per_lcore");
 	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++) {
 		const struct echo_lcore *lc = &app->lcores[i];

@@ -10,6 +10,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "common/json.h"
 #include "common/log.h"
 #include "port.h"
 
@@ -298,4 +299,23 @@ port_hugepage_bytes(void)
 		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(s), &st) == 0)
 			total += st.heap_totalsz_bytes;
 	return total;
+}
+
+void
+port_stats_json(struct json_writer *w, uint16_t port_id)
+{
+	struct rte_eth_stats es;
+
+	if (rte_eth_stats_get(port_id, &es) != 0) {
+		json_null(w, "port");
+		return;
+	}
+	json_object_begin(w, "port");
+	json_u64(w, "ipackets", es.ipackets);
+	json_u64(w, "opackets", es.opackets);
+	json_u64(w, "imissed", es.imissed);
+	json_u64(w, "ierrors", es.ierrors);
+	json_u64(w, "oerrors", es.oerrors);
+	json_u64(w, "rx_nombuf", es.rx_nombuf);
+	json_object_end(w);
 }

@@ -69,4 +69,14 @@ unsigned int port_teardown(struct port *port);
 /* Bytes of hugepage memory the process has mapped, summed over sockets. */
 size_t port_hugepage_bytes(void);
 
+struct json_writer;
+
+/*
+ * What the PMD counted before any frame reached the stack, as the object "port" of a stats
+ * file (ipackets, opackets, imissed, ierrors, oerrors, rx_nombuf), or null when the PMD gives
+ * no stats: frames it could not take for want of mbufs (rx_nombuf) or ring space (imissed)
+ * never reach the stack's rx, so they are reported beside it.
+ */
+void port_stats_json(struct json_writer *w, uint16_t port_id);
+
 #endif

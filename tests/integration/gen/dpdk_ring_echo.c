@@ -28,6 +28,8 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "gen/gen.h"
+#include "port/port.h"
+#include "stack/report.h"
 #include "stack/stack.h"
 
 #define RING_SLOTS 4096
@@ -206,7 +208,6 @@ ring_stats_fill(struct json_writer *w, void *arg)
 {
 	uint16_t port_id = (uint16_t)(uintptr_t)arg;
 	struct echo_counters c;
-	struct rte_eth_stats es;
 	uint64_t rx, vol, invol;
 
 	echo_counters_read(&c);
@@ -221,15 +222,7 @@ ring_stats_fill(struct json_writer *w, void *arg)
 	json_bool(w, "no_huge", !rte_eal_has_hugepages());
 	json_u64(w, "rx", rx);
 	json_u64(w, "tx", c.tx);
-	/* bypass-echo's classes (replies, taken, drops), each verdict in one of them */
-	for (int k = 0; k < STACK_VERDICT_CLASSES; k++) {
-		const struct stack_verdict_class *vc = &stack_verdict_classes[k];
-
-		json_object_begin(w, vc->name);
-		for (int v = vc->first; v < vc->end; v++)
-			json_u64(w, stack_verdict_name(v), c.stack.verdicts[v]);
-		json_object_end(w);
-	}
+	stack_verdicts_json(w, &c.stack);
 	json_u64(w, "tx_dropped", c.tx_dropped);
 	json_u64(w, "busy_cycles", c.busy_cycles);
 	json_u64(w, "idle_cycles", c.idle_cycles);
@@ -239,18 +232,7 @@ ring_stats_fill(struct json_writer *w, void *arg)
 	/* The echo lcore is a thread of this process: its own switches, not the process's. */
 	json_u64(w, "vol_csw", vol);
 	json_u64(w, "invol_csw", invol);
-	if (rte_eth_stats_get(port_id, &es) == 0) {
-		json_object_begin(w, "port");
-		json_u64(w, "ipackets", es.ipackets);
-		json_u64(w, "opackets", es.opackets);
-		json_u64(w, "imissed", es.imissed);
-		json_u64(w, "ierrors", es.ierrors);
-		json_u64(w, "oerrors", es.oerrors);
-		json_u64(w, "rx_nombuf", es.rx_nombuf);
-		json_object_end(w);
-	} else {
-		json_null(w, "port");
-	}
+	port_stats_json(w, port_id);
 	json_object_end(w);
 }
 
@@ -301,18 +283,7 @@ ring_server_log(const struct bench_opts *o, uint16_t port_id)
 		o->window,
 		(double)(rte_get_tsc_cycles() - echo_cnt.start_tsc) / (double)rte_get_tsc_hz());
 	fprintf(f, "  %-18s %" PRIu64 "\n", "rx", rx);
-	for (int k = 0; k < STACK_VERDICT_CLASSES; k++) {
-		const struct stack_verdict_class *vc = &stack_verdict_classes[k];
-		uint64_t sum = 0;
-
-		for (int v = vc->first; v < vc->end; v++)
-			sum += c.stack.verdicts[v];
-		fprintf(f, "  %-18s %" PRIu64 "\n", vc->name, sum);
-		for (int v = vc->first; v < vc->end; v++)
-			if (c.stack.verdicts[v] != 0)
-				fprintf(f, "    %-16s %" PRIu64 "\n", stack_verdict_name(v),
-					c.stack.verdicts[v]);
-	}
+	stack_verdicts_print(f, &c.stack);
 	fprintf(f, "  %-18s %" PRIu64 "\n", "tx", c.tx);
 	fprintf(f, "  %-18s %" PRIu64 "\n", "tx_dropped", c.tx_dropped);
 	fprintf(f, "  %-18s %.1f\n", "cycles/pkt", rx ? (double)c.busy_cycles / (double)rx : 0);
