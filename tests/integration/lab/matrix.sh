@@ -5,16 +5,11 @@
 # its reason; kernel UDP was measured so the ratios exist; no measured cell has a corrupt reply;
 # each cell records which ends polled, and the latency-poll cells really polled.
 . "$SOURCE_DIR/tests/integration/lib.sh"
+. "$SOURCE_DIR/tests/integration/lab/common.sh"
 need_root
 need_cmd ip gnuplot flock /usr/bin/python3
 
-LAB="$SOURCE_DIR/scripts/lab"
-export LAB_BUILD="$BUILD_DIR"
-[ -x "$BUILD_DIR/app/echo-gen/echo-gen" ] || skip "echo-gen is not built"
-[ -x "$BUILD_DIR/app/sock-echo/sock-echo" ] || skip "sock-echo is not built"
-if [ -e /run/lock/bypasslab.lock ] && ! flock -n /run/lock/bypasslab.lock true; then
-	skip "a lab run is in progress on this machine"
-fi
+lab_need_programs
 on_exit "'$LAB' topo down"
 
 cat >"$T_TMP/short.conf" <<'M'
@@ -31,11 +26,7 @@ client_cpus = 0
 server_cpus = 1
 M
 out="$T_TMP/run"
-"$LAB" run --matrix "$T_TMP/short.conf" --out "$out" 2>&1 | tee "$T_TMP/run.log" |
-	grep -E '^\[|error' || true
-[ -s "$out/results.json" ] || fail "no results.json (run log above)"
-"$LAB" topo status >/dev/null || fail "the run left its topology behind: $("$LAB" topo status)"
-"$LAB" report "$out" || fail "scripts/lab report failed"
+lab_run_matrix "$T_TMP/short.conf" "$out"
 # Exercise 1's figures from a fresh run: a field its spec reads that the programs no longer
 # write fails here (exit 1), and every 18-byte figure must be in the run.
 "$LAB" report "$out" --exercise 1 >"$T_TMP/ex1.txt" || fail "report --exercise 1 failed"

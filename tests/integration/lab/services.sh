@@ -10,16 +10,11 @@
 # tcp+sockmap rows; a run stopped with SIGTERM in the middle of a service cleans up too, and
 # after SIGKILL `scripts/lab topo down` does.
 . "$SOURCE_DIR/tests/integration/lib.sh"
+. "$SOURCE_DIR/tests/integration/lab/common.sh"
 need_root
 need_cmd ss flock gnuplot bpftool /usr/bin/python3
 
-LAB="$SOURCE_DIR/scripts/lab"
-export LAB_BUILD="$BUILD_DIR"
-[ -x "$BUILD_DIR/app/echo-gen/echo-gen" ] || skip "echo-gen is not built"
-[ -x "$BUILD_DIR/app/sock-echo/sock-echo" ] || skip "sock-echo is not built"
-if [ -e /run/lock/bypasslab.lock ] && ! flock -n /run/lock/bypasslab.lock true; then
-	skip "a lab run is in progress on this machine"
-fi
+lab_need_programs
 # shellcheck source=scripts/deps.sh
 . "$SOURCE_DIR/scripts/deps.sh"
 deps_install "${SERVICES_PACKAGES[@]}" ||

@@ -8,19 +8,15 @@
 # retransmission mbufs back to 0 at the end, the server's cycles per message filled in), the
 # report's "Kernel TCP against bypass TCP" rows and plots, and no topology left behind.
 . "$SOURCE_DIR/tests/integration/lib.sh"
+. "$SOURCE_DIR/tests/integration/lab/common.sh"
 need_root
 need_cmd ip gnuplot flock /usr/bin/python3
 
-LAB="$SOURCE_DIR/scripts/lab"
-export LAB_BUILD="$BUILD_DIR" LAB_RESULTS="$T_TMP/results"
+export LAB_RESULTS="$T_TMP/results"
 BE="$BUILD_DIR/app/bypass-echo/bypass-echo"
-[ -x "$BUILD_DIR/app/echo-gen/echo-gen" ] || skip "echo-gen is not built"
-[ -x "$BUILD_DIR/app/sock-echo/sock-echo" ] || skip "sock-echo is not built"
 [ -x "$BE" ] || skip "bypass-echo is not built"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun (modprobe tun)"
-if [ -e /run/lock/bypasslab.lock ] && ! flock -n /run/lock/bypasslab.lock true; then
-	skip "a lab run is in progress on this machine"
-fi
+lab_need_programs
 on_exit "'$LAB' topo down"
 
 for p in net_memif+tcp net_ring+tcp tcp+tcp udp+tcp net_tap@epoll+tcp net_tap+tcp%zerocopy; do
@@ -42,11 +38,7 @@ client_cpus = 0
 server_cpus = 1
 M
 out="$T_TMP/run"
-"$LAB" run --matrix "$T_TMP/tcp.conf" --out "$out" 2>&1 | tee "$T_TMP/run.log" |
-	grep -E '^\[|error' || true
-[ -s "$out/results.json" ] || fail "no results.json (run log above)"
-"$LAB" topo status >/dev/null || fail "the run left its topology behind: $("$LAB" topo status)"
-"$LAB" report "$out" >/dev/null || fail "scripts/lab report failed"
+lab_run_matrix "$T_TMP/tcp.conf" "$out"
 
 /usr/bin/python3 - "$out" <<'PY' || fail "results do not hold up (above)"
 import json, sys

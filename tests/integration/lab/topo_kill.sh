@@ -4,17 +4,12 @@
 # interface, socket file, DPDK runtime folder or process behind: once in a Unix-socket cell
 # (socket file, sock-echo, echo-gen) and once in a net_tap cell (netns, tap, bypass-echo).
 . "$SOURCE_DIR/tests/integration/lib.sh"
+. "$SOURCE_DIR/tests/integration/lab/common.sh"
 need_root
 need_cmd ip flock /usr/bin/python3
 
-LAB="$SOURCE_DIR/scripts/lab"
 RUN=/run/bypasslab
-export LAB_BUILD="$BUILD_DIR"
-[ -x "$BUILD_DIR/app/echo-gen/echo-gen" ] || skip "echo-gen is not built"
-[ -x "$BUILD_DIR/app/sock-echo/sock-echo" ] || skip "sock-echo is not built"
-if [ -e /run/lock/bypasslab.lock ] && ! flock -n /run/lock/bypasslab.lock true; then
-	skip "a lab run is in progress on this machine"
-fi
+lab_need_programs
 
 cat >"$T_TMP/long.conf" <<'M'
 # Cells long enough to be killed in the middle of.

@@ -6,14 +6,11 @@
 # leaves no cgroup, no sockmap-accel state and no program behind.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 . "$SOURCE_DIR/tests/integration/sockmap/common.sh"
+. "$SOURCE_DIR/tests/integration/lab/common.sh"
 need_sockmap
 need_cmd ip flock
 
-LAB="$SOURCE_DIR/scripts/lab"
-export LAB_BUILD="$BUILD_DIR"
-if [ -e /run/lock/bypasslab.lock ] && ! flock -n /run/lock/bypasslab.lock true; then
-	skip "a lab run is in progress on this machine"
-fi
+lab_need_lock
 on_exit "'$LAB' topo down"
 before=$(bpf_snapshot)
 
@@ -53,9 +50,7 @@ client_cpus = 0
 server_cpus = 1
 M
 out="$T_TMP/run"
-"$LAB" run --matrix "$T_TMP/short.conf" --out "$out" 2>&1 | tee "$T_TMP/run.log" |
-	grep -E '^\[|error' || true
-[ -s "$out/results.json" ] || fail "no results.json: $(tail -5 "$T_TMP/run.log")"
+lab_run_matrix "$T_TMP/short.conf" "$out"
 
 "$PY" - "$out" <<'PY' || fail "results do not hold up (above)"
 import json, sys
