@@ -73,6 +73,7 @@
 	X(DROP_TCP_OUT_OF_WINDOW, "tcp_out_of_window") \
 	X(DROP_TCP_ACK_UNSENT, "tcp_ack_unsent") \
 	X(DROP_TCP_RST_IGNORED, "tcp_rst_ignored") \
+	X(DROP_TCP_CHALLENGE_LIMIT, "tcp_challenge_limit") \
 	X(DROP_TCP_AFTER_CLOSE, "tcp_after_close") \
 	X(DROP_TCP_NO_BUF, "tcp_no_buf")
 

@@ -153,6 +153,26 @@ tcp_reply_flags(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 	return STACK_REPLY_TCP;
 }
 
+/*
+ * A challenge ACK (RFC 5961 sec. 3.2, 4.2), throttled as sec. 7 asks: at most TCP_CHALLENGE_MAX
+ * per connection in TCP_CHALLENGE_WINDOW_US, beyond that the segment is dropped unanswered. The
+ * budget is per connection, not per lcore: a shared one tells an off-path sender whether some
+ * other connection was just sent a challenge ACK (CVE-2016-5696).
+ */
+static enum stack_verdict
+tcp_challenge_ack(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb)
+{
+	if (ctx->now_us - tcb->challenge_from_us >= TCP_CHALLENGE_WINDOW_US) {
+		tcb->challenge_from_us = ctx->now_us;
+		tcb->challenges = 0;
+	}
+	if (tcb->challenges >= TCP_CHALLENGE_MAX)
+		return STACK_DROP_TCP_CHALLENGE_LIMIT;
+	tcb->challenges++;
+	ctx->stats.challenge_acks++;
+	return tcp_reply_flags(ctx, pkt, tcb, RTE_TCP_ACK_FLAG);
+}
+
 /* The SYN-ACK of a SYN cookie, in place: nothing is remembered (RFC 4987 sec. 3.6). */
 static enum stack_verdict
 tcp_syn_reply(struct tcp_ctx *ctx, struct stack_pkt *pkt, const struct tcp_in *in)
@@ -485,10 +505,8 @@ tcp_conn_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 	/* RFC 5961 sec. 4: a SYN on a synchronized connection, whatever its number, is answered
 	 * with a challenge ACK; a real new connection from a peer that lost its state then gets
 	 * through after our RST (its ACK of the challenge is unacceptable to it). */
-	if (in->flags & RTE_TCP_SYN_FLAG) {
-		ctx->stats.challenge_acks++;
-		return tcp_reply_flags(ctx, pkt, tcb, RTE_TCP_ACK_FLAG);
-	}
+	if (in->flags & RTE_TCP_SYN_FLAG)
+		return tcp_challenge_ack(ctx, pkt, tcb);
 	if (!tcp_seq_acceptable(tcb, seq, plen + fin, wnd)) {
 		if (in->flags & RTE_TCP_RST_FLAG)
 			return STACK_DROP_TCP_RST_IGNORED;
@@ -501,10 +519,8 @@ tcp_conn_input(struct tcp_ctx *ctx, struct stack_pkt *pkt, struct tcp_tcb *tcb,
 	}
 	/* RFC 5961 sec. 3.2: only a RST exactly at rcv_nxt resets; in the window, challenge. */
 	if (in->flags & RTE_TCP_RST_FLAG) {
-		if (seq != tcb->rcv_nxt) {
-			ctx->stats.challenge_acks++;
-			return tcp_reply_flags(ctx, pkt, tcb, RTE_TCP_ACK_FLAG);
-		}
+		if (seq != tcb->rcv_nxt)
+			return tcp_challenge_ack(ctx, pkt, tcb);
 		ctx->stats.conns_reset++;
 		tcp_tcb_free(ctx, tcb);
 		return STACK_TAKEN_TCP;

@@ -27,6 +27,8 @@
 #define TCP_PERSIST_MAX_MS 60000    /* probe backoff cap (see tcp_persist_ms()) */
 #define TCP_IDLE_MS 60000           /* an idle connection is closed (FIN) by us after this */
 #define TCP_MSL_MS 30000            /* TIME-WAIT lasts 2 MSL */
+#define TCP_CHALLENGE_MAX 10        /* challenge ACKs per connection in ... */
+#define TCP_CHALLENGE_WINDOW_US 5000000 /* ... 5 s (RFC 5961 sec. 7's example) */
 #define TCP_WHEEL_SLOTS 1024        /* 1 ms each: a turn is about a second */
 #define TCP_TCB_FULL_LOG_US 1000000 /* at most one "table full" log line a second per lcore */
 
@@ -86,6 +88,8 @@ struct tcp_tcb {
 	uint64_t rtt_start_us;
 	uint64_t timer_at_ms;
 	uint64_t last_rx_us;
+	uint64_t challenge_from_us; /* the start of the current challenge ACK window */
+	uint8_t challenges;         /* challenge ACKs sent in it */
 	uint16_t segq_head, segq_count;
 	uint16_t ooo_count;
 	struct tcp_seg segq[TCP_SEGQ_MAX];

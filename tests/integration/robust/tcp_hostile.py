@@ -47,6 +47,8 @@ FRAME_MAX_BYTES = 65535
 COUNTER_WAIT_S = 3.0
 REPLY_WAIT_S = 1.0
 SILENCE_S = 0.15
+CHALLENGE_MAX = 10       # lib/stack/tcp_int.h TCP_CHALLENGE_MAX, per connection in ...
+CHALLENGE_WINDOW_S = 5   # ... TCP_CHALLENGE_WINDOW_US
 POLL_S = 0.001
 PEER_WINDOW = 65535
 MSS = 1460
@@ -432,6 +434,28 @@ def run_cases(s):
         return p
     s.send("SYN with 10 bytes", segment(sp, isn, 0, F_SYN, data, options=[("MSS", MSS)]), "tcp",
            synack_of_syn_data, sp, {"syn_cookies_sent": 1})
+
+    case("challenge ACKs throttled: 10 per connection in 5 s, then dropped unanswered "
+         "(RFC 5961 7)")
+    c = Conn(s, next_port())
+    if c.open("throttled conn"):
+        t0 = time.monotonic()
+        for i in range(CHALLENGE_MAX):
+            s.send("in-window RST %d of %d" % (i + 1, CHALLENGE_MAX),
+                   c.seg(F_RST, seq=seq_add(c.snd_nxt, 100 + i), ack=0), "tcp",
+                   expect(F_ACK, seq=c.rcv_nxt, ack=c.snd_nxt), c.sport,
+                   {"challenge_acks": 1, "conns_reset": 0})
+        took = time.monotonic() - t0
+        s.send("in-window RST %d, %.1f s after the first" % (CHALLENGE_MAX + 1, took),
+               c.seg(F_RST, seq=seq_add(c.snd_nxt, 50), ack=0), "tcp_challenge_limit", None,
+               c.sport, {"challenge_acks": 0, "conns_reset": 0, "tcbs_in_use": 0})
+        if took >= CHALLENGE_WINDOW_S:
+            s.failures += 1
+            print("  FAIL: the %d challenge ACKs took %.1f s, not within the %d s window: "
+                  "the machine was too slow for this check" % (CHALLENGE_MAX, took,
+                                                              CHALLENGE_WINDOW_S))
+        c.echo("throttled conn still echoes", b"throttled")
+        c.reset("throttled conn RST")
 
     case("RST out of window: ignored (RFC 5961 3.2)")
     c = Conn(s, next_port())

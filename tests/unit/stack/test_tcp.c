@@ -14,6 +14,7 @@
 #include "golden.h"
 #include "port/eal.h"
 #include "stack/tcp.h"
+#include "stack/tcp_int.h" /* TCP_CHALLENGE_MAX */
 
 #define T_POOL_MBUFS 1023
 #define T_POOL_CACHE 0 /* every free goes straight back: in-use counts are exact */
@@ -441,6 +442,51 @@ test_tcp_rfc5961(void **state)
 			 STACK_TAKEN_TCP);
 	assert_int_equal(t->n_out, 0);
 	assert_int_equal(t_st(t)->conns_reset, 1);
+	assert_int_equal(t_st(t)->tcbs_in_use, 0);
+	t_env_free(t);
+}
+
+/*
+ * RFC 5961 sec. 7: at most TCP_CHALLENGE_MAX challenge ACKs per connection in 5 s; past that an
+ * in-window RST or a SYN is dropped unanswered (tcp_challenge_limit), and the connection is
+ * untouched; the budget comes back when the 5 s are over.
+ */
+static void
+test_tcp_challenge_limit(void **state)
+{
+	struct t_env *t = t_env_new(T_TCBS);
+
+	t_connect(t, T_WND);
+	for (int i = 0; i < TCP_CHALLENGE_MAX; i++) {
+		t_expect_verdict(t_in(t, T_PORT, i % 2 ? RTE_TCP_SYN_FLAG : RTE_TCP_RST_FLAG,
+				      t->peer_nxt + 100 + (uint32_t)i, 0, T_WND, NULL, 0, 0),
+				 STACK_REPLY_TCP);
+		t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
+		t_tick_ms(t, 100);
+	}
+	assert_int_equal(t_st(t)->challenge_acks, TCP_CHALLENGE_MAX);
+	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_RST_FLAG, t->peer_nxt + 1, 0, T_WND, NULL, 0, 0),
+			 STACK_DROP_TCP_CHALLENGE_LIMIT);
+	assert_int_equal(t->n_out, 0);
+	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_SYN_FLAG, t->peer_nxt + 9, 0, T_WND, NULL, 0, 0),
+			 STACK_DROP_TCP_CHALLENGE_LIMIT);
+	assert_int_equal(t->n_out, 0);
+	assert_int_equal(t_st(t)->challenge_acks, TCP_CHALLENGE_MAX);
+	assert_int_equal(t_st(t)->conns_reset, 0);
+	assert_int_equal(t_st(t)->tcbs_in_use, 1);
+	/* The connection still echoes while its challenge budget is spent. */
+	t_expect_verdict(t_data(t, T_FLAGS_PA, "ok", 2), STACK_REPLY_TCP);
+	t->peer_nxt += 2;
+	t->our_nxt += 2;
+	t_expect_verdict(t_data(t, RTE_TCP_ACK_FLAG, NULL, 0), STACK_TAKEN_TCP);
+	/* 5 s after the first challenge ACK the budget is back. */
+	t_tick_ms(t, 5000 - 100 * TCP_CHALLENGE_MAX);
+	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_RST_FLAG, t->peer_nxt + 1, 0, T_WND, NULL, 0, 0),
+			 STACK_REPLY_TCP);
+	t_expect_seg(t, 0, RTE_TCP_ACK_FLAG, t->our_nxt, t->peer_nxt);
+	assert_int_equal(t_st(t)->challenge_acks, TCP_CHALLENGE_MAX + 1);
+	t_expect_verdict(t_in(t, T_PORT, RTE_TCP_RST_FLAG, t->peer_nxt, 0, T_WND, NULL, 0, 0),
+			 STACK_TAKEN_TCP);
 	assert_int_equal(t_st(t)->tcbs_in_use, 0);
 	t_env_free(t);
 }
@@ -1069,6 +1115,7 @@ main(void)
 		cmocka_unit_test(test_tcp_fin_with_data),
 		cmocka_unit_test(test_tcp_resets_for_no_connection),
 		cmocka_unit_test(test_tcp_rfc5961),
+		cmocka_unit_test(test_tcp_challenge_limit),
 		cmocka_unit_test(test_tcp_out_of_order_and_window),
 		cmocka_unit_test(test_tcp_reordered_segments_held),
 		cmocka_unit_test(test_tcp_dup_acks_keep_window),
