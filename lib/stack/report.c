@@ -22,11 +22,8 @@ stack_verdicts_print(FILE *f, const struct stack_stats *s)
 {
 	for (int c = 0; c < STACK_VERDICT_CLASSES; c++) {
 		const struct stack_verdict_class *vc = &stack_verdict_classes[c];
-		uint64_t sum = 0;
 
-		for (int v = vc->first; v < vc->end; v++)
-			sum += s->verdicts[v];
-		fprintf(f, "  %-18s %" PRIu64 "\n", vc->name, sum);
+		fprintf(f, "  %-18s %" PRIu64 "\n", vc->name, stack_stats_class(s, vc));
 		for (int v = vc->first; v < vc->end; v++)
 			if (s->verdicts[v] != 0)
 				fprintf(f, "    %-16s %" PRIu64 "\n", stack_verdict_name(v),

@@ -17,6 +17,7 @@
 #define stack_stats_total stack_stats_total_alt
 #define stack_stats_replies stack_stats_replies_alt
 #define stack_stats_taken stack_stats_taken_alt
+#define stack_stats_class stack_stats_class_alt
 #define stack_input_burst_tcp stack_input_burst_tcp_alt
 #endif
 
@@ -162,32 +163,36 @@ stack_input_burst_tcp(const struct stack_conf *conf, struct tcp_ctx *tcp, struct
 	return stack_burst(conf, tcp, pkts, n, stats);
 }
 
-uint64_t
-stack_stats_total(const struct stack_stats *s)
+static uint64_t
+stack_stats_sum(const struct stack_stats *s, int first, int end)
 {
 	uint64_t sum = 0;
 
-	for (int v = 0; v < STACK_VERDICT_MAX; v++)
+	for (int v = first; v < end; v++)
 		sum += s->verdicts[v];
 	return sum;
+}
+
+uint64_t
+stack_stats_total(const struct stack_stats *s)
+{
+	return stack_stats_sum(s, 0, STACK_VERDICT_MAX);
+}
+
+uint64_t
+stack_stats_class(const struct stack_stats *s, const struct stack_verdict_class *vc)
+{
+	return stack_stats_sum(s, vc->first, vc->end);
 }
 
 uint64_t
 stack_stats_replies(const struct stack_stats *s)
 {
-	uint64_t sum = 0;
-
-	for (int v = 0; v < STACK_FIRST_TAKEN; v++)
-		sum += s->verdicts[v];
-	return sum;
+	return stack_stats_class(s, &stack_verdict_classes[0]);
 }
 
 uint64_t
 stack_stats_taken(const struct stack_stats *s)
 {
-	uint64_t sum = 0;
-
-	for (int v = STACK_FIRST_TAKEN; v < STACK_FIRST_DROP; v++)
-		sum += s->verdicts[v];
-	return sum;
+	return stack_stats_class(s, &stack_verdict_classes[1]);
 }

@@ -215,5 +215,7 @@ uint16_t stack_arp_announce(const struct stack_conf *conf, uint8_t *buf);
 uint64_t stack_stats_total(const struct stack_stats *s);
 uint64_t stack_stats_replies(const struct stack_stats *s);
 uint64_t stack_stats_taken(const struct stack_stats *s);
+/* Sum of the verdict counters of one class (an entry of stack_verdict_classes). */
+uint64_t stack_stats_class(const struct stack_stats *s, const struct stack_verdict_class *vc);
 
 #endif
