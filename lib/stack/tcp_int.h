@@ -191,6 +191,7 @@ struct tcp_tcb *tcp_tcb_lookup(struct tcp_ctx *ctx, rte_be32_t peer_ip, rte_be16
 struct tcp_tcb *tcp_tcb_alloc(struct tcp_ctx *ctx, rte_be32_t peer_ip, rte_be16_t peer_port,
 			      rte_be16_t local_port);
 void tcp_tcb_free(struct tcp_ctx *ctx, struct tcp_tcb *tcb);
+void tcp_abort(struct tcp_ctx *ctx, struct tcp_tcb *tcb, uint64_t *counter);
 
 /* tcp_timer.c */
 void tcp_timer_arm(struct tcp_ctx *ctx, struct tcp_tcb *tcb, enum tcp_timer_kind kind,

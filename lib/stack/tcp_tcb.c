@@ -82,6 +82,15 @@ tcp_tcb_free(struct tcp_ctx *ctx, struct tcp_tcb *tcb)
 	ctx->stats.tcbs_in_use--;
 }
 
+/* Give up on a connection: tell the peer (RST), count it (in *counter), forget it. */
+void
+tcp_abort(struct tcp_ctx *ctx, struct tcp_tcb *tcb, uint64_t *counter)
+{
+	tcp_send_fresh(ctx, tcb, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, tcb->snd_nxt, NULL, 0);
+	(*counter)++;
+	tcp_tcb_free(ctx, tcb);
+}
+
 struct tcp_ctx *
 tcp_ctx_create(const struct stack_conf *conf, const struct tcp_ctx_conf *tc, char *err,
 	       size_t errlen)
@@ -143,10 +152,7 @@ tcp_ctx_reset_some(struct tcp_ctx *ctx, unsigned int max)
 
 		if (tcb->state == TCP_FREE)
 			continue;
-		tcp_send_fresh(ctx, tcb, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, tcb->snd_nxt, NULL,
-			       0);
-		ctx->stats.conns_reset++;
-		tcp_tcb_free(ctx, tcb);
+		tcp_abort(ctx, tcb, &ctx->stats.conns_reset);
 		n++;
 	}
 	return n;

@@ -104,15 +104,6 @@ tcp_persist_pressure(const struct tcp_ctx *ctx, const struct tcp_tcb *tcb)
 		ctx->stats.rtx_mbufs >= ctx->rtx_mbufs_max);
 }
 
-/* Give up on a connection: tell the peer, count it (in *counter), forget it. */
-static void
-tcp_abort(struct tcp_ctx *ctx, struct tcp_tcb *tcb, uint64_t *counter)
-{
-	tcp_send_fresh(ctx, tcb, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, tcb->snd_nxt, NULL, 0);
-	(*counter)++;
-	tcp_tcb_free(ctx, tcb);
-}
-
 static void
 tcp_timer_fire(struct tcp_ctx *ctx, struct tcp_tcb *tcb, enum tcp_timer_kind kind)
 {
