@@ -141,16 +141,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static uint64_t
-verdicts_total(void)
-{
-	uint64_t n = 0;
-
-	for (int v = 0; v < STACK_VERDICT_MAX; v++)
-		n += stats.verdicts[v];
-	return n;
-}
-
 /* A segment the server sent: checked, then followed (what it acknowledged, what it sent). */
 static void
 fuzz_check_out(struct rte_mbuf *m)
@@ -231,7 +221,7 @@ static void
 fuzz_input_frame(const uint8_t *frame, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	uint64_t before = verdicts_total();
+	uint64_t before = stack_stats_total(&stats);
 	uint16_t r;
 	char *d;
 
@@ -242,7 +232,7 @@ fuzz_input_frame(const uint8_t *frame, uint16_t len)
 		abort();
 	memcpy(d, frame, len);
 	r = stack_input_burst_tcp(&conf, ctx, &m, 1, &stats);
-	if (verdicts_total() != before + 1 || r > 1)
+	if (stack_stats_total(&stats) != before + 1 || r > 1)
 		abort();
 	if (r == 1) {
 		fuzz_check_out(m);

@@ -72,15 +72,16 @@ echo_stop() {
 	grep -q '^final counters after' "$log" || fail "no final counters printed at exit"
 }
 
-# echo_exit_check LOG JSON: after echo_stop, the balance line, the final JSON's counters
-# balanced (final_stats.py: rx = replies + taken + drops, tx + tx_dropped = replies + tx_tcp,
-# each verdict in one class), mbufs in use
-# back at the start figure after the workers stopped and 0 after the port closed, no hugepage
-# files left. Sets MBUFS_START.
+# echo_exit_check LOG JSON [final_stats.py options]: after echo_stop, the balance line, the final
+# JSON's counters balanced (final_stats.py: rx = replies + taken + drops, tx + tx_dropped =
+# replies + tx_tcp, each verdict in one class; e.g. --tcp-idle), mbufs in use back at the start
+# figure after the workers stopped and 0 after the port closed, no hugepage files left. Sets
+# MBUFS_START.
 echo_exit_check() {
 	local log=$1 json=$2 stopped closed
+	shift 2
 	grep -q 'balance: rx [0-9]* = replies' "$log" || fail "balance line missing or !="
-	$PY "$ROBUST_DIR/final_stats.py" "$json" || fail "final counters in $json do not balance"
+	$PY "$ROBUST_DIR/final_stats.py" "$json" "$@" || fail "final counters in $json do not balance"
 	MBUFS_START=$(sed -n 's/.*, \([0-9]*\) mbufs in use at start/\1/p' "$log")
 	stopped=$(sed -n 's/.*; \([0-9]*\) mbufs in use after the workers stopped/\1/p' "$log")
 	closed=$(sed -n 's/.*: \([0-9]*\) mbufs in use after the port closed/\1/p' "$log")

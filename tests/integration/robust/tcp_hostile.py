@@ -148,8 +148,6 @@ class Suite:
         self.wire, self.tel = wire, tel
         self.failures = 0
         self.frames = 0
-        self.cases = 0
-        self.verdicts = {}
 
     def stats(self):
         return self.tel.query("/bypass/stats")
@@ -185,7 +183,6 @@ class Suite:
             problems.append("rx moved by %d, not 1" % (after["rx"] - before["rx"]))
         elif moved != {verdict: 1}:
             problems.append("verdicts moved %s, expected %s +1" % (moved, verdict))
-        self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
         got = []
         end = time.monotonic() + (REPLY_WAIT_S if reply is not None else SILENCE_S)
         while time.monotonic() < end:
@@ -279,7 +276,6 @@ class Conn:
         self.isn = random.getrandbits(32)
         self.snd_nxt = self.isn        # our next sequence number
         self.rcv_nxt = None            # the server's next sequence number
-        self.ok = False
 
     def seg(self, flags, payload=b"", seq=None, ack=None, **kw):
         return segment(self.sport, self.snd_nxt if seq is None else seq,
@@ -298,9 +294,8 @@ class Conn:
             self.s.failures += 1
         self.snd_nxt = seq_add(self.isn, 1)
         self.rcv_nxt = seq_add(r[1].seq, 1)
-        r = self.s.send(label + " ACK", self.seg(F_ACK), "tcp_taken", None, self.sport,
-                        {"conns_opened": 1, "tcbs_in_use": 1, "syn_cookies_ok": 1})
-        self.ok = True
+        self.s.send(label + " ACK", self.seg(F_ACK), "tcp_taken", None, self.sport,
+                    {"conns_opened": 1, "tcbs_in_use": 1, "syn_cookies_ok": 1})
         return True
 
     def echo(self, label, data, events=None):
@@ -334,7 +329,6 @@ class Conn:
         """Normal: a RST exactly at RCV.NXT is accepted: the TCB goes, nothing is sent."""
         self.s.send(label, self.seg(F_RST, ack=0), "tcp_taken", None, self.sport,
                     {"conns_reset": 1, "tcbs_in_use": -1})
-        self.ok = False
 
     def close(self, label):
         """Normal: our FIN is acknowledged with the server's FIN (nothing left to echo), our
@@ -348,7 +342,6 @@ class Conn:
         self.rcv_nxt = seq_add(self.rcv_nxt, 1)
         self.s.send(label + " last ACK", self.seg(F_ACK), "tcp_taken", None, self.sport,
                     {"conns_closed": 1, "tcbs_in_use": -1})
-        self.ok = False
 
 
 def next_port():
@@ -662,7 +655,6 @@ def syn_flood(s, iface, flood_bin, count):
     if rx == 0:
         problems.append("no SYN reached the stack")
     s.frames += rx
-    s.verdicts["tcp"] = s.verdicts.get("tcp", 0) + rx
     if problems:
         s.failures += 1
         print("  SYN flood: FAIL: %s" % "; ".join(problems))

@@ -52,13 +52,9 @@ wait_for "[ \"\$($TEL $prefix /bypass/tcp tcbs_in_use)\" = 0 ]" 20 ||
 echo_stop "$echo_pid" "$T_TMP/echo_pid.log"
 log="$T_TMP/echo_pid.log"
 sed -n '/^final counters/,$p' "$log"
-start=$(sed -n 's/.*, \([0-9]*\) mbufs in use at start/\1/p' "$log")
-stopped=$(sed -n 's/.*; \([0-9]*\) mbufs in use after the workers stopped/\1/p' "$log")
-[ -n "$start" ] && [ "$start" = "$stopped" ] ||
-	fail "mbufs in use: ${start:-?} at start, ${stopped:-?} after the workers stopped"
-$PY "$ROBUST_DIR/final_stats.py" "$stats" --tcp-idle || fail "final counters in $stats"
+echo_exit_check "$log" "$stats" --tcp-idle
 [ "$rc" -eq 0 ] || fail "$(grep -c 'FAIL' "$T_TMP/suite.txt") hostile case(s) failed:" \
 	"$(grep 'FAIL' "$T_TMP/suite.txt" | cut -c1-100 | tr '\n' ';')"
 say "PASS: every hostile segment got its exact reaction and one verdict; the SYN flood made no" \
 	"state; kernel TCP served afterwards; SIGTERM exit 0 in $STOP_MS ms; counters balance;" \
-	"mbufs $start at start and at stop"
+	"mbufs $MBUFS_START at start and at stop"
