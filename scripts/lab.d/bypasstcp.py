@@ -76,9 +76,9 @@ def main(argv):
             pps = cell.get("pps") or 0
             lcores = len(str(cell.get("lab", {}).get("server_cpus", "1")).split(","))
             srv = dict(srv, source="bypass-echo", cycles_per_msg=round(busy / msgs, 1),
-                       cpu_per_msg_us=(1e6 / pps if pps else None),
+                       cpu_per_msg_us=(lcores * 1e6 / pps if pps else None),
                        note=f"lab: busy cycles over the whole cell / messages ({how}); "
-                            "CPU: the polling lcore whole, 1e6 / pps")
+                            f"CPU: the {lcores} polling lcore(s) whole, lcores x 1e6 / pps")
             out.append("set.server=" + json.dumps(srv, separators=(",", ":")))
     print("\n".join(out))
     fails = []
