@@ -169,6 +169,11 @@ def main(argv):
               f"scripts/lab report results/services-<timestamp> --exercise {ex.number}",
               file=sys.stderr)
         return 1
+    lack = ex.lacks(run) if ex.lacks else None
+    if lack:
+        print(f"lab report: run {run.run_id} ({run_dir}) {lack}: exercise {ex.number}'s figures "
+              f"come from {commands(ex)}", file=sys.stderr)
+        return 1
     try:
         results = exlib.evaluate(ex, run)
     except (exlib.FormatError, OSError, ValueError) as e:
@@ -176,11 +181,6 @@ def main(argv):
               f"report code that writes the field", file=sys.stderr)
         return 1
     lines, n_in = render(ex, run, results)
-    lack = ex.lacks(run) if ex.lacks else None
-    if lack:
-        print(f"lab report: run {run.run_id} ({run_dir}) {lack}: exercise {ex.number}'s figures "
-              f"come from {commands(ex)}", file=sys.stderr)
-        return 1
     if n_in == 0:
         print(f"lab report: run {run.run_id} ({run_dir}, matrix {matrix_name(run)}) has none "
               f"of the figures of exercise {ex.number}: make a run with {commands(ex)}, then "

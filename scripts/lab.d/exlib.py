@@ -113,6 +113,10 @@ def srv_us(path, size, kind="throughput"):
     return field(path, size, kind, "server.cpu_per_msg_us")
 
 
+def srv_cycles(path, size, kind="throughput"):
+    return field(path, size, kind, "server.cycles_per_msg")
+
+
 def svc(service, workload, transport, key):
     """A field of a measured services cell (services.json): svc("redis", "SET", "unix", "rps")."""
     def value(run):
@@ -212,6 +216,11 @@ def at_most(fig, bound):
         v = fig(run)
         return None if v is None else v <= bound
     return holds
+
+
+def between(fig, lo, hi):
+    """A premise predicate: lo <= fig <= hi (None when the figure is missing)."""
+    return all_of(at_least(fig, lo), at_most(fig, hi))
 
 
 # ---- checking ------------------------------------------------------------------------------

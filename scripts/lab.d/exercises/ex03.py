@@ -3,8 +3,8 @@
 with the values the worked answers quote from the reference run 20261203-115509 and the busier
 run 20261203-114621."""
 
-from exlib import Exercise, Figure, Premise, Question, all_of, at_least, at_most, field, p50, \
-    ratio, smaller, srv_us
+from exlib import Exercise, Figure, Premise, Question, all_of, at_least, at_most, between, field, \
+    p50, ratio, smaller, srv_us
 
 REF = "20261203-115509"
 BUSIER = "20261203-114621"
@@ -53,10 +53,6 @@ def table_figures(run_name, paths):
         out += [Figure(f"{p} p50, 18 B", "µs", lat(p), two, run=run_name),
                 Figure(f"{one_cpu(p)} p50, 18 B", "µs", lat(one_cpu(p)), one, run=run_name)]
     return out
-
-
-def between(fig, lo, hi):
-    return all_of(at_least(fig, lo), at_most(fig, hi))
 
 
 def p50_note(paths, what):

@@ -4,17 +4,13 @@ worked answers quote from the reference runs 20261203-114711 and 20261203-115805
 `scripts/lab run --matrix depth` on the 2-CPU development VM, shared with other work)."""
 
 from exlib import Exercise, Figure, Premise, Question, at_least, field, mpps, p50, \
-    ratio, smaller, srv_us
+    ratio, smaller, srv_cycles, srv_us
 
 RUN_A = "20261203-114711"
 RUN_C = "20261203-115805"
 CMD = "scripts/lab run --matrix depth"
 SEE = "docs/labs/en/04-depth-continuum.md"
 KERNEL_CLIENT = ("net_tap", "net_af_packet", "net_af_xdp")
-
-
-def srv_cyc(path, size, kind="throughput"):
-    return field(path, size, kind, "server.cycles_per_msg")
 
 
 def cli_cyc(path, size, kind="throughput"):
@@ -113,7 +109,7 @@ def mpps_of(path):
 
 
 def srv_cyc_of(path):
-    return lambda s: srv_cyc(path, s)
+    return lambda s: srv_cycles(path, s)
 
 
 EXERCISE = Exercise(
@@ -125,9 +121,9 @@ EXERCISE = Exercise(
                               0.039, 0.027)
                  + pair("udp Mpps, throughput, 18 B", "Mpps", mpps("udp", 18), 0.046, 0.134)
                  + pair("net_tap server busy cycles per message, throughput, 18 B", "",
-                        srv_cyc("net_tap", 18), 50651, 83986)
+                        srv_cycles("net_tap", 18), 50651, 83986)
                  + pair("udp server cycles per message, throughput, 18 B", "",
-                        srv_cyc("udp", 18), 11028, 12976)
+                        srv_cycles("udp", 18), 11028, 12976)
                  + pair("net_tap client context switches per message, throughput, 18 B", "",
                         cli_csw("net_tap", 18), "0.599", 0.632)
                  + pair("udp client context switches per message, throughput, 18 B", "",
@@ -142,7 +138,7 @@ EXERCISE = Exercise(
                                          f"server pays per message, compare its srv cycles/msg"),
                      Premise("net_tap's server spends more busy cycles per message than udp's "
                              "sock-echo spends in all (throughput cell, 18 B)",
-                             smaller(srv_cyc("udp", 18), srv_cyc("net_tap", 18)),
+                             smaller(srv_cycles("udp", 18), srv_cycles("net_tap", 18)),
                              "here net_tap's server spends fewer cycles per message than "
                              "sock-echo: see answer 1 for where its cycles go"),
                  ]),
@@ -156,9 +152,9 @@ EXERCISE = Exercise(
                  + pair("net_af_xdp Mpps, throughput, 1472 B", "Mpps",
                         mpps("net_af_xdp", 1472), 0.317, 0.309)
                  + pair("net_af_packet server busy cycles per message, throughput, 18 B", "",
-                        srv_cyc("net_af_packet", 18), 12752, 15646)
+                        srv_cycles("net_af_packet", 18), 12752, 15646)
                  + pair("net_af_xdp server busy cycles per message, throughput, 18 B", "",
-                        srv_cyc("net_af_xdp", 18), 5124, 5123)),
+                        srv_cycles("net_af_xdp", 18), 5124, 5123)),
         Question(3, about="the step between the kernel-client paths and memif",
                  figures=pair("udp p50, latency, 18 B", "µs", p50("udp", 18), "95.0", "76.0")
                  + pair("net_tap p50, latency, 18 B", "µs", p50("net_tap", 18), 20.4, 15.1)
@@ -180,9 +176,9 @@ EXERCISE = Exercise(
                  + pair("net_memif Mpps, throughput, 18 B", "Mpps", mpps("net_memif", 18),
                         6.005, 6.527)
                  + pair("net_ring server busy cycles per message, throughput, 18 B", "",
-                        srv_cyc("net_ring", 18), 168, 176)
+                        srv_cycles("net_ring", 18), 168, 176)
                  + pair("net_memif server busy cycles per message, throughput, 18 B", "",
-                        srv_cyc("net_memif", 18), 335, 315)
+                        srv_cycles("net_memif", 18), 335, 315)
                  + pair("net_ring server CPU per message, throughput, 18 B", "µs",
                         srv_us("net_ring", 18), "0.10", 0.11),
                  premises=[
@@ -192,7 +188,7 @@ EXERCISE = Exercise(
                              "premise of question 5 (was the machine busy?)"),
                      Premise("net_ring's echo lcore spends fewer busy cycles per message than "
                              "memif's bypass-echo (throughput cell, 18 B)",
-                             smaller(srv_cyc("net_ring", 18), srv_cyc("net_memif", 18)),
+                             smaller(srv_cycles("net_ring", 18), srv_cycles("net_memif", 18)),
                              "here net_ring's echo lcore spends as many cycles per message as "
                              "memif's server: see answer 4"),
                  ]),
@@ -204,13 +200,13 @@ EXERCISE = Exercise(
                  + pair("net_memif Gbit/s, throughput, 1472 B", "", gbps("net_memif", 1472),
                         16.9, 17.1)
                  + pair("net_memif server busy cycles per message, throughput, 1472 B", "",
-                        srv_cyc("net_memif", 1472), 1475, 1413)
+                        srv_cycles("net_memif", 1472), 1475, 1413)
                  + pair("net_memif client cycles per message, throughput, 18 B", "",
                         cli_cyc("net_memif", 18), 357, 349)
                  + pair("net_memif client cycles per message, throughput, 1472 B", "",
                         cli_cyc("net_memif", 1472), 1599, 1542)
                  + pair("net_ring server busy cycles per message, throughput, 1472 B", "",
-                        srv_cyc("net_ring", 1472), 192, 199)
+                        srv_cycles("net_ring", 1472), 192, 199)
                  + pair("net_ring client cycles per message, throughput, 18 B", "",
                         cli_cyc("net_ring", 18), 238, 254)
                  + pair("net_ring client cycles per message, throughput, 1472 B", "",
@@ -236,9 +232,9 @@ EXERCISE = Exercise(
                              "busy cycles of small cells too), then answer 5"),
                      Premise("net_ring's server busy cycles per message grow by less than a "
                              "third from 18 to 1472 B (no copy)",
-                             smaller(srv_cyc("net_ring", 1472),
-                                     lambda run: None if srv_cyc("net_ring", 18)(run) is None
-                                     else 1.33 * srv_cyc("net_ring", 18)(run)),
+                             smaller(srv_cycles("net_ring", 1472),
+                                     lambda run: None if srv_cycles("net_ring", 18)(run) is None
+                                     else 1.33 * srv_cycles("net_ring", 18)(run)),
                              "here net_ring's echo lcore spends a third more per message at "
                              "1472 B: see answer 5"),
                  ]),
@@ -250,7 +246,7 @@ EXERCISE = Exercise(
                  + pair("net_af_xdp srv µs/msg, throughput, 18 B", "µs",
                         srv_us("net_af_xdp", 18), 2.49, 2.52)
                  + pair("net_af_xdp server busy cycles per message, latency, 18 B", "",
-                        srv_cyc("net_af_xdp", 18, "latency"), 31256, 29902),
+                        srv_cycles("net_af_xdp", 18, "latency"), 31256, 29902),
                  premises=[
                      Premise("af_xdp's srv µs/msg in the latency cell is the cell's time per "
                              "message (duration / received) within 10 %",

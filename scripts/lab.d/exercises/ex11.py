@@ -4,8 +4,8 @@ refer to that a `tcp` matrix run contains, with the values the worked answers qu
 reference run 20261203-120311. The stack-alone figures (cycles and instructions per segment)
 are scripts/bench-stack's, not the run's: the text names them as such and they are not here."""
 
-from exlib import Exercise, Figure, Premise, Question, all_of, at_least, at_most, diff, field, \
-    highest, lowest, mpps, p50, ratio, scaled, smaller
+from exlib import Exercise, Figure, Premise, Question, all_of, at_least, at_most, between, diff, \
+    field, highest, lowest, mpps, p50, ratio, scaled, smaller, srv_cycles
 
 REF = "20261203-120311"
 WINDOW_RUN = "20261203-131730"
@@ -22,10 +22,6 @@ def bt(dev):
 
 def lab(p, size, kind, key):
     return field(p, size, kind, "lab.tcp_" + key)
-
-
-def srv_cycles(p, size, kind="throughput"):
-    return field(p, size, kind, "server.cycles_per_msg")
 
 
 def msgs_per_frame(p, size, kind="throughput"):
@@ -250,15 +246,13 @@ EXERCISE = Exercise(
                  premises=[
                      Premise("with both ends polling TCP adds a few µs at most over UDP on "
                              "every device (-0.5 to 4 µs)",
-                             all_of(*[at_least(f, -0.5) for f in POLL_OVER_UDP],
-                                    *[at_most(f, 4) for f in POLL_OVER_UDP]),
+                             all_of(*[between(f, -0.5, 4) for f in POLL_OVER_UDP]),
                              ratios_note("TCP's addition over UDP with both ends polling is "
                                          "not a few µs here; rerun the cells (answer 2)",
                                          POLL_OVER_UDP, [bt(d) + " - " + d for d in DEVICES],
                                          "{:+.1f} µs")),
                      Premise("one client frame per message in the latency cells (0.9 to 1.1)",
-                             all_of(*[at_least(f, 0.9) for f in LAT_FRAMES],
-                                    *[at_most(f, 1.1) for f in LAT_FRAMES]),
+                             all_of(*[between(f, 0.9, 1.1) for f in LAT_FRAMES]),
                              ratios_note("the client does not send one frame per message: "
                                          "answer 2's last sentence",
                                          LAT_FRAMES, BT, "{:.2f} frames/msg")),
