@@ -4,6 +4,7 @@ refer to that a `tcp` matrix run contains, with the values the worked answers qu
 reference run 20261203-120311. The stack-alone figures (cycles and instructions per segment)
 are scripts/bench-stack's, not the run's: the text names them as such and they are not here."""
 
+import report_tcp
 from exlib import Exercise, Figure, Premise, Question, all_of, at_least, at_most, between, diff, \
     field, highest, lowest, mpps, p50, ratio, scaled, smaller, srv_cycles
 
@@ -75,24 +76,19 @@ def kmsg(p, size, kind):
     return scaled(field(p, size, kind, "pps"), 1e-3)
 
 
-def tcp_cells(run):
-    """Every measured cell of a bypass TCP path."""
-    return [c for c in run.cells if c.get("path", "").endswith("+tcp")
-            and c.get("lab", {}).get("status") == "ok"]
+def counter_range(key, pick):
+    """pick (sum, min, max) over bypass-echo's TCP counter key in every measured cell of a
+    bypass TCP path (net_tap+tcp, net_tap+tcp+1cpu, ...)."""
+    def value(run):
+        vs = [c["lab"]["tcp_" + key] for c in run.cells
+              if report_tcp.is_bypass_tcp(c.get("path", ""))
+              and c.get("lab", {}).get("status") == "ok"]
+        return pick(vs) if vs else None
+    return value
 
 
 def counter_total(key):
-    def value(run):
-        cs = tcp_cells(run)
-        return sum(c["lab"]["tcp_" + key] for c in cs) if cs else None
-    return value
-
-
-def counter_range(key, pick):
-    def value(run):
-        cs = tcp_cells(run)
-        return pick(c["lab"]["tcp_" + key] for c in cs) if cs else None
-    return value
+    return counter_range(key, sum)
 
 
 def abs_diff(a, b):
