@@ -3,8 +3,8 @@
 worked answers quote from the reference runs 20261203-114711 and 20261203-115805 (both
 `scripts/lab run --matrix depth` on the 2-CPU development VM, shared with other work)."""
 
-from exlib import Exercise, Figure, Premise, Question, at_least, field, mpps, p50, \
-    ratio, smaller, srv_cycles, srv_us
+from exlib import Exercise, Figure, Premise, Question, all_of, at_least, at_most, between, field, \
+    mpps, p50, ratio, scaled, smaller, srv_cycles, srv_us
 
 RUN_A = "20261203-114711"
 RUN_C = "20261203-115805"
@@ -68,50 +68,6 @@ QUIET = Premise(
                 f"see \"A busy machine\" and make the run again when the machine is idle")
 
 
-def tap_below_udp(run):
-    return smaller(mpps("net_tap", 18), mpps("udp", 18))(run)
-
-
-def memif_step(run):
-    m = p50("net_memif", 18)(run)
-    others = [p50(p, 18)(run) for p in KERNEL_CLIENT]
-    if m is None or any(v is None for v in others):
-        return None
-    return all(v >= 4 * m for v in others)
-
-
-def ring_above_memif(run):
-    vs = [(mpps("net_ring", s)(run), mpps("net_memif", s)(run)) for s in (18, 256, 1024, 1472)]
-    if any(r is None or m is None for r, m in vs):
-        return None
-    return all(r > m for r, m in vs)
-
-
-def grows(fn, lo, hi, factor):
-    """fn at 1472 B >= factor x fn at 18 B (factor < 1: falls to at most that share)."""
-    def holds(run):
-        a, b = fn(lo)(run), fn(hi)(run)
-        if a is None or b is None:
-            return None
-        return b >= factor * a if factor >= 1 else b <= factor * a
-    return holds
-
-
-def near(a, b, tol):
-    def holds(run):
-        x, y = a(run), b(run)
-        return None if x is None or y is None or y == 0 else abs(x / y - 1) <= tol
-    return holds
-
-
-def mpps_of(path):
-    return lambda s: mpps(path, s)
-
-
-def srv_cyc_of(path):
-    return lambda s: srv_cycles(path, s)
-
-
 EXERCISE = Exercise(
     number=4, title="The depth continuum: tap, af_packet, af_xdp, memif, ring", doc=SEE,
     runs={RUN_A: CMD, RUN_C: CMD},
@@ -130,7 +86,7 @@ EXERCISE = Exercise(
                         cli_csw("udp", 18), 0.004, 0.003),
                  premises=[
                      Premise("net_tap echoes fewer messages per second than udp at 18 B "
-                             "(throughput cell)", tap_below_udp,
+                             "(throughput cell)", smaller(mpps("net_tap", 18), mpps("udp", 18)),
                              lambda run: f"here net_tap echoes "
                                          f"{fmt(mpps('net_tap', 18)(run), 3)} Mpps against "
                                          f"udp's {fmt(mpps('udp', 18)(run), 3)}: the question "
@@ -164,7 +120,9 @@ EXERCISE = Exercise(
                         14.8)
                  + pair("net_memif p50, latency, 18 B", "µs", p50("net_memif", 18), 1.77, 1.86),
                  premises=[Premise("memif's p50 at 18 B is at least 4 times below each path "
-                                   "with a kernel client (tap, af_packet, af_xdp)", memif_step,
+                                   "with a kernel client (tap, af_packet, af_xdp)",
+                                   all_of(*[at_least(ratio(p50(p, 18), p50("net_memif", 18)), 4)
+                                            for p in KERNEL_CLIENT]),
                                    "here memif's p50 is not 4 times below every kernel-client "
                                    "path: look at memif's p99 and at the premise of question "
                                    "5 (was the machine busy?)")]),
@@ -183,7 +141,8 @@ EXERCISE = Exercise(
                         srv_us("net_ring", 18), "0.10", 0.11),
                  premises=[
                      Premise("net_ring echoes more messages per second than memif at every "
-                             "size", ring_above_memif,
+                             "size", all_of(*[smaller(mpps("net_memif", s), mpps("net_ring", s))
+                                     for s in (18, 256, 1024, 1472)]),
                              "here memif echoes as many as net_ring at some size: see the "
                              "premise of question 5 (was the machine busy?)"),
                      Premise("net_ring's echo lcore spends fewer busy cycles per message than "
@@ -216,25 +175,24 @@ EXERCISE = Exercise(
                  premises=[
                      QUIET,
                      Premise("memif's Mpps at 1472 B is at most half of its 18 B figure",
-                             grows(mpps_of("net_memif"), 18, 1472, 0.5),
+                             at_most(ratio(mpps("net_memif", 1472), mpps("net_memif", 18)), 0.5),
                              "here memif's Mpps did not fall by half from 18 to 1472 B: "
                              "check the first premise (a busy machine flattens every "
                              "polling rate)"),
                      Premise("net_ring's Mpps is lower at 1472 B than at 18 B",
-                             grows(mpps_of("net_ring"), 18, 1472, 0.99),
+                             at_most(ratio(mpps("net_ring", 1472), mpps("net_ring", 18)), 0.99),
                              "here net_ring did not fall with size: its limit in this run was "
                              "not the generator's per-byte work (answer 5)"),
                      Premise("memif's server busy cycles per message at 1472 B are at least "
                              "3 times its 18 B figure (copies)",
-                             grows(srv_cyc_of("net_memif"), 18, 1472, 3),
+                             at_least(ratio(srv_cycles("net_memif", 1472), srv_cycles("net_memif", 18)), 3),
                              "here memif's server cycles per message did not grow 3 times "
                              "with size: check the first premise (preemption inflates the "
                              "busy cycles of small cells too), then answer 5"),
                      Premise("net_ring's server busy cycles per message grow by less than a "
                              "third from 18 to 1472 B (no copy)",
                              smaller(srv_cycles("net_ring", 1472),
-                                     lambda run: None if srv_cycles("net_ring", 18)(run) is None
-                                     else 1.33 * srv_cycles("net_ring", 18)(run)),
+                                     scaled(srv_cycles("net_ring", 18), 1.33)),
                              "here net_ring's echo lcore spends a third more per message at "
                              "1472 B: see answer 5"),
                  ]),
@@ -250,8 +208,8 @@ EXERCISE = Exercise(
                  premises=[
                      Premise("af_xdp's srv µs/msg in the latency cell is the cell's time per "
                              "message (duration / received) within 10 %",
-                             near(srv_us("net_af_xdp", 18, "latency"),
-                                  mean_interval_us("net_af_xdp", 18), 0.10),
+                             between(ratio(srv_us("net_af_xdp", 18, "latency"),
+                                           mean_interval_us("net_af_xdp", 18)), 0.9, 1.1),
                              "here af_xdp's srv µs/msg differs from the cell's time per "
                              "message by more than 10 %: the server's stats snapshots and "
                              "the cell's interval disagree (a stalled server?)"),
