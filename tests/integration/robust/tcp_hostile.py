@@ -311,19 +311,7 @@ class Conn:
         return r
 
     def _echo_check(self, data):
-        want_seq, want_ack = self.rcv_nxt, seq_add(self.snd_nxt, len(data))
-
-        def check(ip, t, f):
-            p = []
-            if not int(t.flags) & F_ACK or int(t.flags) & (F_SYN | F_RST | F_FIN):
-                p.append("flags %s, expected ACK (PSH allowed)" % flags_str(t.flags))
-            if t.seq != want_seq or t.ack != want_ack:
-                p.append("seq %d ack %d, expected %d %d" % (t.seq, t.ack, want_seq, want_ack))
-            if bytes(t.payload) != data:
-                p.append("echo of %d bytes differs from the %d sent" % (len(bytes(t.payload)),
-                                                                       len(data)))
-            return p
-        return check
+        return echo_of(data, self.rcv_nxt, seq_add(self.snd_nxt, len(data)))
 
     def reset(self, label):
         """Normal: a RST exactly at RCV.NXT is accepted: the TCB goes, nothing is sent."""
@@ -568,18 +556,10 @@ def zero_window(s, wait_s):
         print("  %s ok" % label)
     if rst is not None:
         return
-    # The window opens: the echo that waited comes back, then an orderly close.
-    want_seq = c.rcv_nxt
-
-    def held_echo(ip, t, f):
-        p = []
-        if t.seq != want_seq or t.ack != c.snd_nxt or bytes(t.payload) != data:
-            p.append("seq %d ack %d, %d bytes: expected the held echo of %d bytes at seq %d "
-                     "ack %d" % (t.seq, t.ack, len(bytes(t.payload)), len(data), want_seq,
-                                 c.snd_nxt))
-        return p
-    # A pure ACK: taken, the echo it lets go leaves from TCP's queue (docs/bypass-echo.md).
-    r = s.send("window opens", c.seg(F_ACK), "tcp_taken", held_echo, c.sport)
+    # The window opens: the echo that waited comes back, then an orderly close. A pure ACK:
+    # taken, the echo it lets go leaves from TCP's queue (docs/bypass-echo.md).
+    r = s.send("window opens", c.seg(F_ACK), "tcp_taken", echo_of(data, c.rcv_nxt, c.snd_nxt),
+               c.sport)
     if r is not None:
         c.rcv_nxt = seq_add(c.rcv_nxt, len(bytes(r[1].payload)))
         s.send("ACK of the held echo", c.seg(F_ACK), "tcp_taken", None, c.sport)
