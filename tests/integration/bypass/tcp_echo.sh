@@ -8,14 +8,12 @@
 # (rx = replies + taken + drops), no TCB or mbuf is left to tear down and mbufs are back at the
 # start figure.
 . "$SOURCE_DIR/tests/integration/lib.sh"
+. "$SOURCE_DIR/tests/integration/robust/common.sh"
 driver=${1:?usage: tcp_echo.sh tap|af_xdp}
 need_root
 need_cmd ip tc nstat ethtool
 need_hugepages 64
-BE="$BUILD_DIR/app/bypass-echo/bypass-echo"
 EG="$BUILD_DIR/app/echo-gen/echo-gen"
-PY=/usr/bin/python3
-TEL="$PY $SOURCE_DIR/tests/integration/robust/telemetry.py"
 HERE="$SOURCE_DIR/tests/integration/bypass"
 [ -x "$BE" ] && [ -x "$EG" ] || skip "bypass-echo or echo-gen is not built"
 "$BE" -- --help 2>&1 | grep -q -- '--tcp-port' || fail "bypass-echo has no --tcp-port"
@@ -82,8 +80,8 @@ tcp_get() {
 }
 # wait_idle SECONDS: every connection gone and nothing held for retransmission.
 wait_idle() {
-	wait_for "[ \"\$($TEL $prefix /bypass/tcp tcbs_in_use)\" = 0 ] &&
-		[ \"\$($TEL $prefix /bypass/tcp rtx_mbufs)\" = 0 ]" "$1"
+	wait_for "[ \"\$($TEL $prefix /bypass/tcp tcbs_in_use rtx_mbufs | tr '\n' ' ')\" = '0 0 ' ]" \
+		"$1"
 }
 # delta BEFORE_JSON AFTER_JSON KEY
 delta() {
@@ -204,20 +202,17 @@ k1=$(ip netns exec "$ns_cli" nstat -az TcpRetransSegs | awk '/TcpRetransSegs/ {p
 rtx=$(delta "$s0" "$s1" retransmits)
 rto=$(delta "$s0" "$s1" rto_expiries)
 dup=$(delta "$s0" "$s1" dup_acks_sent)
+tmo=$(delta "$s0" "$s1" conns_timed_out)
 say "   server: retransmits +$rtx, rto_expiries +$rto, dup_acks_sent +$dup," \
-	"conns_reset +$(delta "$s0" "$s1" conns_reset), conns_timed_out" \
-	"+$(delta "$s0" "$s1" conns_timed_out); kernel client: TcpRetransSegs +$((k1 - k0))"
+	"conns_reset +$(delta "$s0" "$s1" conns_reset), conns_timed_out +$tmo; kernel client:" \
+	"TcpRetransSegs +$((k1 - k0))"
 [ "$rtx" -gt 0 ] && [ "$rto" -gt 0 ] || fail "no retransmission counted by the server under loss"
 [ $((k1 - k0)) -gt 0 ] || fail "the kernel retransmitted nothing: was anything lost?"
-[ "$(delta "$s0" "$s1" conns_timed_out)" = 0 ] || fail "a connection timed out under 5 % loss"
+[ "$tmo" = 0 ] || fail "a connection timed out under 5 % loss"
 
 # 4. Stop: balance, nothing left to tear down, mbufs back where they started.
-t0=$(date +%s%N)
-kill -TERM "$echo_pid"
-wait_exit "$echo_pid" 5 || fail "bypass-echo still running 5 s after SIGTERM"
-ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$WAIT_RC" -eq 0 ] || fail "bypass-echo: exit $WAIT_RC after SIGTERM"
 log="$T_TMP/echo_pid.log"
+EXIT_LIMIT_MS=5000 echo_stop "$echo_pid" "$log"
 # Every connection ended before the stop: nothing for the stop to reset or free.
 stopline=$(grep -E 'TCP at stop: [0-9]+ connection\(s\) reset' "$log") ||
 	fail "no TCP teardown line at stop"
@@ -244,4 +239,4 @@ $PY "$SOURCE_DIR/tests/integration/robust/final_stats.py" "$stats" --tcp-idle --
 say "PASS: net_$driver: 200 concurrent connections (peak $peak), 18 B-64 KiB and 1-17 B" \
 	"intact; $opened_gen connections opened and closed in order, tcbs_in_use and rtx_mbufs" \
 	"back to 0; 5 % loss survived (server retransmits $rtx, kernel $((k1 - k0)));" \
-	"SIGTERM exit 0 in $ms ms; mbufs $start at start and at stop"
+	"SIGTERM exit 0 in $STOP_MS ms; mbufs $start at start and at stop"
