@@ -210,15 +210,8 @@ def plot(run, r, pdir, scripts):
         base = f"latency-split-{s}"
         dat = f"{base}.dat"
         r.write_dat(os.path.join(pdir, dat), ["path", "p50_sleeping", "p50_polling"], rows)
-        floor = log_floor([v for row in rows for v in row[1:]])
-        scripts.append((base, [
-            r.gp_title(f"p50 round trip, sleeping ends against both ends polling, {s}-byte "
-                       f"payload (run {run.run_id})"),
-            "set ylabel 'round trip p50, µs (log scale)'", "set logscale y 10",
-            "set grid ytics", "set style data histograms",
-            "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
-            "set boxwidth 0.9", "set xtics rotate by -30 noenhanced",
-            "set key top right", "set datafile missing 'NaN'",
-            f"set yrange [{floor}:*]",
-            f"plot {r.gp_quote(dat)} using 2:xtic(1) title 'sleeping ends (latency cell)', "
-            f"'' using 3 title 'both ends polling (latency-poll cell)'"]))
+        scripts.append((base, r.log_bars(
+            f"p50 round trip, sleeping ends against both ends polling, {s}-byte payload "
+            f"(run {run.run_id})", "round trip p50, µs (log scale)", dat,
+            ["sleeping ends (latency cell)", "both ends polling (latency-poll cell)"],
+            [v for row in rows for v in row[1:]], key="top right")))

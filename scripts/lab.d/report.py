@@ -425,6 +425,20 @@ def gp_title(text):
     return f"set title {gp_quote(text)} noenhanced"
 
 
+def log_bars(title, ylabel, dat, titles, values, key="outside right top"):
+    """A gnuplot script of clustered bars on a log axis from below the smallest of values: one
+    bar per column 2.. of dat (titles), one cluster per row (column 1, the x labels)."""
+    cols = ", \\\n     ".join(
+        (f"{gp_quote(dat)} using {i + 2}:xtic(1)" if i == 0 else f"'' using {i + 2}")
+        + f" title {gp_quote(t)}" for i, t in enumerate(titles))
+    return [gp_title(title), f"set ylabel {gp_quote(ylabel)}", "set logscale y 10",
+            "set grid ytics", "set style data histograms",
+            "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
+            "set boxwidth 0.9", "set xtics rotate by -30 noenhanced", f"set key {key}",
+            "set datafile missing 'NaN'", f"set yrange [{latsplit.log_floor(values)}:*]",
+            "plot " + cols]
+
+
 def gp_label(s):
     # gnuplot's enhanced text treats _ ^ @ as markup.
     return str(s).replace("_", "\\\\_").replace("@", "\\\\@")
@@ -500,20 +514,10 @@ def plot_latency(run, pdir, scripts):
         base = f"latency-{s}"
         dat = f"{base}.dat"
         write_dat(os.path.join(pdir, dat), ["path"] + [k for k, _ in PERCENTILES], rows)
-        cols = ", \\\n     ".join(
-            (f"{gp_quote(dat)} using {i + 2}:xtic(1)" if i == 0 else f"'' using {i + 2}")
-            + f" title {gp_quote(label)}" for i, (_, label) in enumerate(PERCENTILES))
-        body = [
-            gp_title(f"Round-trip latency, window 1, {s}-byte payload (run {run.run_id})"),
-            "set ylabel 'round trip, µs (log scale)'", "set logscale y 10", "set grid ytics",
-            "set style data histograms", "set style histogram clustered gap 1",
-            "set style fill solid 0.8 border -1", "set boxwidth 0.9",
-            "set xtics rotate by -30 noenhanced", "set key outside right top",
-            "set datafile missing 'NaN'",
-            f"set yrange [{latsplit.log_floor([v for r in rows for v in r[1:]])}:*]",
-            "plot " + cols,
-        ]
-        scripts.append((base, body))
+        scripts.append((base, log_bars(
+            f"Round-trip latency, window 1, {s}-byte payload (run {run.run_id})",
+            "round trip, µs (log scale)", dat, [label for _, label in PERCENTILES],
+            [v for r in rows for v in r[1:]])))
 
 
 def plot_cost(run, pdir, scripts):

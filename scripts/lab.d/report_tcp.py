@@ -11,7 +11,6 @@ Every ratio pairs two paths of this same run at the same size and in the same ce
 
 import os
 
-import latsplit
 
 KERNEL_TCP = "tcp"
 MOD = "+tcp"
@@ -184,9 +183,9 @@ def plot(run, r, pdir, scripts):
             continue
         base = f"tcp-latency-{s}"
         r.write_dat(os.path.join(pdir, f"{base}.dat"), ["path", "p50", "p50_poll", "p99"], rows)
-        scripts.append((base, _bars(
-            r, f"TCP round trip, kernel TCP against bypass TCP, {s}-byte messages "
-               f"(run {run.run_id})", "round trip, µs (log scale)", f"{base}.dat",
+        scripts.append((base, r.log_bars(
+            f"TCP round trip, kernel TCP against bypass TCP, {s}-byte messages "
+            f"(run {run.run_id})", "round trip, µs (log scale)", f"{base}.dat",
             ["p50, sleeping client (latency cell)", "p50, both ends polling (latency-poll)",
              "p99, latency cell"], [v for x in rows for v in x[1:]])))
     rows = []
@@ -197,19 +196,7 @@ def plot(run, r, pdir, scripts):
     if rows:
         r.write_dat(os.path.join(pdir, "tcp-cost.dat"),
                     ["path"] + [f"cycles_{s}" for s in run.sizes], rows)
-        scripts.append(("tcp-cost", _bars(
-            r, f"Server cycles per TCP message, kernel TCP against bypass TCP "
-               f"(run {run.run_id})", "server cycles per message (log scale)", "tcp-cost.dat",
+        scripts.append(("tcp-cost", r.log_bars(
+            f"Server cycles per TCP message, kernel TCP against bypass TCP "
+            f"(run {run.run_id})", "server cycles per message (log scale)", "tcp-cost.dat",
             [f"{s}-byte messages" for s in run.sizes], [v for x in rows for v in x[1:]])))
-
-
-def _bars(r, title, ylabel, dat, titles, values):
-    cols = ", \\\n     ".join(
-        (f"{r.gp_quote(dat)} using {i + 2}:xtic(1)" if i == 0 else f"'' using {i + 2}")
-        + f" title {r.gp_quote(t)}" for i, t in enumerate(titles))
-    return [r.gp_title(title), f"set ylabel {r.gp_quote(ylabel)}", "set logscale y 10",
-            "set grid ytics", "set style data histograms",
-            "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
-            "set boxwidth 0.9", "set xtics rotate by -30 noenhanced",
-            "set key outside right top", "set datafile missing 'NaN'",
-            f"set yrange [{latsplit.log_floor(values)}:*]", "plot " + cols]
