@@ -153,3 +153,21 @@ wait_exit() {
 	done
 	return 1
 }
+
+# check_cells FILE EXPR...: every cell of an echo-gen results file must satisfy every Python
+# EXPR (over the cell c); prints each cell's main numbers.
+check_cells() {
+	local file=$1
+	shift
+	/usr/bin/python3 - "$file" "$@" <<'PY'
+import json, sys
+for c in json.load(open(sys.argv[1])):
+    print(f"  {c['payload_bytes']} B, {c['flows']} flows, w={c['window']}: sent {c['sent']} "
+          f"received {c['received']} lost {c['lost']} corrupt {c['corrupt']} dup "
+          f"{c['duplicate']} reconnects {c['reconnects']} p50 {c['rtt_us']['p50']:.0f} us "
+          f"p99 {c['rtt_us']['p99']:.0f} us")
+    for expr in sys.argv[2:]:
+        if not eval(expr, {}, {"c": c}):
+            sys.exit(f"check failed: {expr}")
+PY
+}

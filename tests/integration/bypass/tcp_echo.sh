@@ -92,22 +92,6 @@ a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2]); print(b[sys.argv[3]] - 
 eg() {
 	ip netns exec "$ns_cli" "$EG" "tcp:$ip:$port" --timeout "$timeout_ms" -q "$@"
 }
-# check_cells FILE EXPR...: every cell of a results file must satisfy every EXPR (over c).
-check_cells() {
-	local file=$1
-	shift
-	$PY - "$file" "$@" <<'PY'
-import json, sys
-for c in json.load(open(sys.argv[1])):
-    print(f"  {c['payload_bytes']} B, {c['flows']} flows, w={c['window']}: sent {c['sent']} "
-          f"received {c['received']} lost {c['lost']} corrupt {c['corrupt']} dup "
-          f"{c['duplicate']} reconnects {c['reconnects']} p50 {c['rtt_us']['p50']:.0f} us "
-          f"p99 {c['rtt_us']['p99']:.0f} us")
-    for expr in sys.argv[2:]:
-        if not eval(expr, {}, {"c": c}):
-            sys.exit(f"check failed: {expr}")
-PY
-}
 
 # 1. 200 concurrent connections, 18 B to 64 KiB. echo-gen connects every flow before the first
 # message, so 200 TCBs are open at once: the sampled peak of tcbs_in_use shows it.

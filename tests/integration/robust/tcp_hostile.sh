@@ -39,13 +39,8 @@ out=$(ip netns exec "$ns" "$PY" "$BYPASS_DIR/tcp_small_check.py" 198.18.0.2 7 20
 say "$out"
 ip netns exec "$ns" "$EG" tcp:198.18.0.2:7 -f 20 -w 2 -s 18,1400 -n 2000 --warmup 0 \
 	--timeout 10000 -q --json "$T_TMP/eg.json" || fail "echo-gen after the suite: exit $?"
-$PY - "$T_TMP/eg.json" <<'PY' || fail "echo-gen after the suite: lost or corrupt"
-import json, sys
-for c in json.load(open(sys.argv[1])):
-    print(f"  {c['payload_bytes']} B: sent {c['sent']} received {c['received']} lost "
-          f"{c['lost']} corrupt {c['corrupt']}")
-    assert c["received"] == c["sent"] == 2000 and c["lost"] == 0 and c["corrupt"] == 0
-PY
+check_cells "$T_TMP/eg.json" "c['received'] == c['sent'] == 2000" "c['lost'] == 0" \
+	"c['corrupt'] == 0" || fail "echo-gen after the suite: lost or corrupt"
 wait_for "[ \"\$($TEL $prefix /bypass/tcp tcbs_in_use)\" = 0 ]" 20 ||
 	fail "TCBs still in use 20 s after the last connection closed"
 
