@@ -148,9 +148,20 @@ class Suite:
         self.wire, self.tel = wire, tel
         self.failures = 0
         self.frames = 0
+        self.start = self.stats()
 
     def stats(self):
         return self.tel.query("/bypass/stats")
+
+    def settled(self):
+        """The stats once bypass-echo has counted every frame sent so far (an answer to a
+        persist probe is sent without waiting for its count), or after COUNTER_WAIT_S."""
+        deadline = time.monotonic() + COUNTER_WAIT_S
+        st = self.stats()
+        while st["rx"] - self.start["rx"] < self.frames and time.monotonic() < deadline:
+            time.sleep(POLL_S)
+            st = self.stats()
+        return st
 
     def tcp(self):
         return self.tel.query("/bypass/tcp")
@@ -169,7 +180,7 @@ class Suite:
             if t is not None and (sport is None or t[1].dport == sport):
                 problems.append("a stray segment before sending: %s seq %d ack %d" %
                                 (flags_str(t[1].flags), t[1].seq, t[1].ack))
-        before, tb = self.stats(), self.tcp()
+        before, tb = self.settled(), self.tcp()
         self.wire.send(frame)
         self.frames += 1
         deadline = time.monotonic() + COUNTER_WAIT_S
@@ -652,7 +663,7 @@ def main():
     args = ap.parse_args()
     random.seed()
     s = Suite(Wire(args.iface), Telemetry(args.prefix))
-    start = s.stats()
+    start = s.start
     run_cases(s)
     syn_flood(s, args.iface, args.flood, args.flood_count)
     case("after the flood: a connection is still served")
@@ -661,7 +672,7 @@ def main():
         c.echo("after-flood echo", b"still serving")
         c.close("after-flood")
     zero_window(s, args.zero_window_wait)
-    end = s.stats()
+    end = s.settled()
     # The balance over the whole suite: every frame in exactly one verdict.
     vb, va = s.verdict_counts(start), s.verdict_counts(end)
     total = sum(va.values()) - sum(vb.values())
