@@ -3,35 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/queue.h>
 #include <unistd.h>
 
-#include "sockio/echo.h"
+#include "sockio/epoll_loop.h"
 
-/*
- * A connection echoes one chunk at a time: read into the buffer only when it is empty, write it
- * all back, read again. A client that stops reading fills its buffer, the connection waits for
- * EPOLLOUT and reads nothing more, and the kernel's flow control holds the client back; no one
- * else waits. Seqpackets keep their boundaries because a chunk is exactly one message.
- */
-struct conn {
-	LIST_ENTRY(conn) link;		/* the worker's open connections, to close at stop */
-	int fd;
-	bool want_out;			/* registered for EPOLLOUT instead of EPOLLIN */
-	uint32_t len, off;		/* bytes in buf, bytes of them already sent */
-	uint8_t buf[];
-};
-
-struct epoll_loop {
-	struct sockio_worker *w;
-	int epfd;
-	int timeout_ms;			/* 0 when spinning */
-	size_t cap;
-	int recv_flags;
-	LIST_HEAD(, conn) conns;
-};
-
-/* epoll data of the listening socket; connections carry their struct conn. */
+/* epoll data of the listening socket; connections carry their struct epoll_conn. */
 #define LISTENER_TAG NULL
 
 static int
@@ -43,26 +19,26 @@ loop_ctl(struct epoll_loop *l, int op, int fd, uint32_t events, void *ptr)
 	return epoll_ctl(l->epfd, op, fd, &ev) == 0 ? 0 : -errno;
 }
 
-static void
-conn_close(struct epoll_loop *l, struct conn *c)
+void
+epoll_conn_close(struct epoll_loop *l, struct epoll_conn *c)
 {
 	/* close() removes the fd from the epoll set too. */
 	close(c->fd);
 	ctr_add(&l->w->ctr.syscalls, 1);
 	LIST_REMOVE(c, link);
 	sockio_conn_release(l->w);
-	free(c);
+	l->ops->free(l, c);
 }
 
 static void
-conn_fail(struct epoll_loop *l, struct conn *c, int err)
+conn_fail(struct epoll_loop *l, struct epoll_conn *c, int err)
 {
 	ctr_add(errno_is_reset(err) ? &l->w->ctr.conns_reset : &l->w->ctr.errors, 1);
-	conn_close(l, c);
+	epoll_conn_close(l, c);
 }
 
 static int
-conn_want_out(struct epoll_loop *l, struct conn *c, bool out)
+conn_want_out(struct epoll_loop *l, struct epoll_conn *c, bool out)
 {
 	if (c->want_out == out)
 		return 0;
@@ -70,73 +46,56 @@ conn_want_out(struct epoll_loop *l, struct conn *c, bool out)
 	return loop_ctl(l, EPOLL_CTL_MOD, c->fd, out ? EPOLLOUT : EPOLLIN, c);
 }
 
-/* Send what is pending: 1 when the buffer is empty, 0 when the socket is full, -1 closed. */
-static int
-conn_flush(struct epoll_loop *l, struct conn *c)
+int
+epoll_conn_read_end(struct epoll_loop *l, struct epoll_conn *c, ssize_t n)
 {
-	struct sockio_worker *w = l->w;
-
-	while (c->off < c->len) {
-		ssize_t r = send(c->fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
-
-		ctr_add(&w->ctr.syscalls, 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno_is_retry(errno) && conn_want_out(l, c, true) == 0)
-				return 0;
-			conn_fail(l, c, errno);
-			return -1;
-		}
-		c->off += (uint32_t)r;
-	}
-	ctr_add(&w->ctr.messages, 1);
-	ctr_add(&w->ctr.bytes, c->len);
-	c->len = c->off = 0;
-	if (conn_want_out(l, c, false) < 0) {
+	ctr_add(&l->w->ctr.syscalls, 1);
+	if (n < 0) {
+		if (errno_is_retry(errno))
+			return 0;
 		conn_fail(l, c, errno);
+		return -1;
+	}
+	/* End of file (or a half-close): everything read was echoed. */
+	if (n == 0) {
+		epoll_conn_close(l, c);
 		return -1;
 	}
 	return 1;
 }
 
-/* One readiness event: finish the pending chunk, or read one and echo it. True if it read. */
-static bool
-conn_service(struct epoll_loop *l, struct conn *c)
+int
+epoll_conn_send_end(struct epoll_loop *l, struct epoll_conn *c, ssize_t n)
 {
-	struct sockio_worker *w = l->w;
-	ssize_t n;
+	ctr_add(&l->w->ctr.syscalls, 1);
+	if (n >= 0 || errno == EINTR)
+		return 1;
+	if (errno_is_retry(errno) && conn_want_out(l, c, true) == 0)
+		return 0;
+	conn_fail(l, c, errno);
+	return -1;
+}
 
-	if (c->len > 0) {
-		conn_flush(l, c);
-		return false;
+int
+epoll_conn_echoed(struct epoll_loop *l, struct epoll_conn *c, size_t bytes)
+{
+	int rc;
+
+	ctr_add(&l->w->ctr.messages, 1);
+	ctr_add(&l->w->ctr.bytes, bytes);
+	rc = conn_want_out(l, c, false);
+	if (rc < 0) {
+		conn_fail(l, c, -rc);
+		return -1;
 	}
-	n = recv(c->fd, c->buf, l->cap, l->recv_flags);
-	ctr_add(&w->ctr.syscalls, 1);
-	if (n < 0) {
-		if (!errno_is_retry(errno))
-			conn_fail(l, c, errno);
-		return false;
-	}
-	if (n == 0) {
-		conn_close(l, c);
-		return false;
-	}
-	if ((size_t)n > l->cap) {
-		ctr_add(&w->ctr.truncated, 1);
-		return true;
-	}
-	c->len = (uint32_t)n;
-	c->off = 0;
-	conn_flush(l, c);
-	return true;
+	return 1;
 }
 
 static void
 listener_service(struct epoll_loop *l)
 {
 	struct sockio_worker *w = l->w;
-	struct conn *c;
+	struct epoll_conn *c;
 
 	for (int i = 0; i < SOCKIO_ACCEPT_BURST; i++) {
 		int fd = sockio_accept(w->fd, true);
@@ -157,31 +116,36 @@ listener_service(struct epoll_loop *l)
 			sockio_set_busy_poll(fd, SOCKIO_BUSY_POLL_US);
 			ctr_add(&w->ctr.syscalls, 1);
 		}
-		c = malloc(sizeof(*c) + l->cap);
+		c = l->ops->alloc(l);
 		if (c == NULL || loop_ctl(l, EPOLL_CTL_ADD, fd, EPOLLIN, c) < 0) {
 			ctr_add(&w->ctr.errors, 1);
-			free(c);
+			if (c != NULL)
+				l->ops->free(l, c);
 			close(fd);
 			ctr_add(&w->ctr.syscalls, 1);
 			sockio_conn_release(w);
 			continue;
 		}
-		*c = (struct conn){ .fd = fd };
+		c->fd = fd;
+		c->want_out = false;
 		LIST_INSERT_HEAD(&l->conns, c, link);
 	}
 }
 
 static int
-epoll_loop_init(struct epoll_loop *l, struct sockio_worker *w, bool spin)
+epoll_loop_init(struct epoll_loop *l, struct sockio_worker *w, bool spin,
+		const struct epoll_conn_ops *ops)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = LISTENER_TAG };
 	bool shared = w->srv->nfds < w->srv->cfg.threads;
 
 	memset(l, 0, sizeof(*l));
 	l->w = w;
+	l->ops = ops;
 	l->timeout_ms = spin ? 0 : SOCKIO_STOP_CHECK_MS;
 	l->cap = conn_buf_bytes(w);
 	l->recv_flags = MSG_DONTWAIT | conn_recv_flags(w);
+	LIST_INIT(&l->conns);
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0)
 		return sockio_worker_fail(w, -errno, "thread %u: epoll_create1: %s", w->id,
@@ -202,18 +166,18 @@ static void
 epoll_loop_fini(struct epoll_loop *l)
 {
 	while (!LIST_EMPTY(&l->conns))
-		conn_close(l, LIST_FIRST(&l->conns));
+		epoll_conn_close(l, LIST_FIRST(&l->conns));
 	close(l->epfd);
 }
 
-static int
-epoll_conn_loop(struct sockio_worker *w, bool spin)
+int
+epoll_conn_loop(struct sockio_worker *w, bool spin, const struct epoll_conn_ops *ops)
 {
 	struct epoll_event ev[SOCKIO_EPOLL_EVENTS];
 	struct epoll_loop l;
 	int n, rc;
 
-	rc = epoll_loop_init(&l, w, spin);
+	rc = epoll_loop_init(&l, w, spin, ops);
 	if (rc < 0)
 		return rc;
 	sockio_worker_ready(w);
@@ -231,7 +195,7 @@ epoll_conn_loop(struct sockio_worker *w, bool spin)
 			if (ev[i].data.ptr == LISTENER_TAG)
 				listener_service(&l);
 			else
-				any |= conn_service(&l, ev[i].data.ptr);
+				any |= ops->service(&l, ev[i].data.ptr);
 		}
 		if (any)
 			ctr_add(&w->ctr.batches, 1);
@@ -240,16 +204,92 @@ epoll_conn_loop(struct sockio_worker *w, bool spin)
 	return rc;
 }
 
+/*
+ * The epoll and busy-poll modes keep a connection's chunk in a buffer of l->cap bytes.
+ * Seqpackets keep their boundaries because a chunk is exactly one message.
+ */
+struct buf_conn {
+	struct epoll_conn base;
+	uint32_t len, off;		/* bytes in buf, bytes of them already sent */
+	uint8_t buf[];
+};
+
+static struct epoll_conn *
+buf_alloc(struct epoll_loop *l)
+{
+	struct buf_conn *c = malloc(sizeof(*c) + l->cap);
+
+	if (c == NULL)
+		return NULL;
+	c->len = c->off = 0;
+	return &c->base;
+}
+
+static void
+buf_free(struct epoll_loop *l, struct epoll_conn *c)
+{
+	(void)l;
+	free(c);
+}
+
+/* Send what is pending: 1 when the buffer is empty, 0 when the socket is full, -1 closed. */
+static int
+buf_flush(struct epoll_loop *l, struct buf_conn *c)
+{
+	size_t bytes = c->len;
+
+	while (c->off < c->len) {
+		ssize_t r = send(c->base.fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
+		int rc = epoll_conn_send_end(l, &c->base, r);
+
+		if (rc <= 0)
+			return rc;
+		if (r > 0)
+			c->off += (uint32_t)r;
+	}
+	c->len = c->off = 0;
+	return epoll_conn_echoed(l, &c->base, bytes);
+}
+
+static bool
+buf_service(struct epoll_loop *l, struct epoll_conn *ec)
+{
+	struct buf_conn *c = (struct buf_conn *)ec;
+	ssize_t n;
+
+	if (c->len > 0) {
+		buf_flush(l, c);
+		return false;
+	}
+	n = recv(ec->fd, c->buf, l->cap, l->recv_flags);
+	if (epoll_conn_read_end(l, ec, n) <= 0)
+		return false;
+	if ((size_t)n > l->cap) {
+		ctr_add(&l->w->ctr.truncated, 1);
+		return true;
+	}
+	c->len = (uint32_t)n;
+	c->off = 0;
+	buf_flush(l, c);
+	return true;
+}
+
+static const struct epoll_conn_ops buf_conn_ops = {
+	.alloc = buf_alloc,
+	.free = buf_free,
+	.service = buf_service,
+};
+
 int
 sockio_epoll_conn_run(struct sockio_worker *w)
 {
-	return epoll_conn_loop(w, false);
+	return epoll_conn_loop(w, false, &buf_conn_ops);
 }
 
 int
 sockio_busy_conn_run(struct sockio_worker *w)
 {
-	return epoll_conn_loop(w, true);
+	return epoll_conn_loop(w, true, &buf_conn_ops);
 }
 
 int
@@ -266,7 +306,7 @@ sockio_epoll_dgram_run(struct sockio_worker *w)
 	buf = malloc(SOCKIO_MSG_MAX_BYTES);
 	if (buf == NULL)
 		return sockio_worker_fail(w, -ENOMEM, "thread %u: no memory for its buffer", w->id);
-	rc = epoll_loop_init(&l, w, false);
+	rc = epoll_loop_init(&l, w, false, NULL);
 	if (rc < 0) {
 		free(buf);
 		return rc;
