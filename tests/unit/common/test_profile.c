@@ -11,38 +11,7 @@
 #include <cmocka.h>
 
 #include "common/profile.h"
-
-static char path[] = "/tmp/bypasslab-profile-XXXXXX";
-
-static int
-write_profile(const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		return -1;
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
-static int
-setup(void **state)
-{
-	int fd = mkstemp(path);
-
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	unlink(path);
-	return 0;
-}
+#include "scratch.h"
 
 static void
 test_keys_and_comments(void **state)
@@ -50,12 +19,12 @@ test_keys_and_comments(void **state)
 	struct profile p;
 	char err[256] = "";
 
-	assert_int_equal(write_profile("# a comment\n"
+	assert_int_equal(scratch_write("# a comment\n"
 				       "eal = --no-pci --vdev=net_tap0,iface=x   # trailing\n"
 				       "\n   ip=198.18.0.2/24\n"
 				       "rx_desc = 512\ntx_desc = 256\nmtu = 9000\n"
 				       "mbufs = 0x1fff\npromisc = on\nlink_wait_ms = 7\n"), 0);
-	assert_int_equal(profile_load(path, &p, err, sizeof(err)), 0);
+	assert_int_equal(profile_load(scratch_path, &p, err, sizeof(err)), 0);
 	assert_string_equal(p.eal, "--no-pci --vdev=net_tap0,iface=x");
 	assert_string_equal(p.ip, "198.18.0.2/24");
 	assert_int_equal(p.rx_desc, 512);
@@ -72,8 +41,8 @@ test_defaults(void **state)
 	struct profile p;
 	char err[256] = "";
 
-	assert_int_equal(write_profile("eal = --no-pci\n"), 0);
-	assert_int_equal(profile_load(path, &p, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write("eal = --no-pci\n"), 0);
+	assert_int_equal(profile_load(scratch_path, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.rx_desc, 1024);
 	assert_int_equal(p.tx_desc, 1024);
 	assert_int_equal(p.mtu, 0);
@@ -87,9 +56,9 @@ test_unknown_key_names_line(void **state)
 	struct profile p;
 	char err[512] = "", want[600];
 
-	assert_int_equal(write_profile("eal = --no-pci\n\nrx_ring = 5\n"), 0);
-	assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
-	snprintf(want, sizeof(want), "%s:3: unknown key 'rx_ring'", path);
+	assert_int_equal(scratch_write("eal = --no-pci\n\nrx_ring = 5\n"), 0);
+	assert_true(profile_load(scratch_path, &p, err, sizeof(err)) < 0);
+	snprintf(want, sizeof(want), "%s:3: unknown key 'rx_ring'", scratch_path);
 	assert_non_null(strstr(err, want));
 }
 
@@ -105,8 +74,8 @@ test_bad_values(void **state)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		assert_int_equal(write_profile(bad[i]), 0);
-		assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
+		assert_int_equal(scratch_write(bad[i]), 0);
+		assert_true(profile_load(scratch_path, &p, err, sizeof(err)) < 0);
 		assert_non_null(strstr(err, ":1: "));
 	}
 }
@@ -130,9 +99,9 @@ test_line_errors_say_what_was_expected(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err[0] = '\0';
-		assert_int_equal(write_profile(cases[i].text), 0);
-		assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
-		snprintf(want, sizeof(want), "%s%s", cases[i].want[0] == ':' ? path : "",
+		assert_int_equal(scratch_write(cases[i].text), 0);
+		assert_true(profile_load(scratch_path, &p, err, sizeof(err)) < 0);
+		snprintf(want, sizeof(want), "%s%s", cases[i].want[0] == ':' ? scratch_path : "",
 			 cases[i].want);
 		if (strstr(err, want) == NULL)
 			fail_msg("case %zu: got '%s', want '%s'", i, err, want);
@@ -148,18 +117,18 @@ test_long_lines_and_values(void **state)
 
 	/* A value rte_cfgfile would cut short must be an error, not a shorter EAL line. */
 	snprintf(text, sizeof(text), "eal = %0300d\n", 0);
-	assert_int_equal(write_profile(text), 0);
-	assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
+	assert_int_equal(scratch_write(text), 0);
+	assert_true(profile_load(scratch_path, &p, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, ":1: "));
 	assert_non_null(strstr(err, "too long"));
 	snprintf(text, sizeof(text), "mtu = 1500\neal = %0400d\n", 0);
-	assert_int_equal(write_profile(text), 0);
-	assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
+	assert_int_equal(scratch_write(text), 0);
+	assert_true(profile_load(scratch_path, &p, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, ":2: line longer than"));
 	/* The longest value that fits is read whole. */
 	snprintf(text, sizeof(text), "eal = --no-pci %0239d\n", 0);
-	assert_int_equal(write_profile(text), 0);
-	assert_int_equal(profile_load(path, &p, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write(text), 0);
+	assert_int_equal(profile_load(scratch_path, &p, err, sizeof(err)), 0);
 	assert_int_equal(strlen(p.eal), 9 + 239);
 }
 
@@ -170,12 +139,12 @@ test_empty_values_and_repeats(void **state)
 	char err[256] = "";
 
 	/* An empty ip means none; a repeated key: the last one counts (as it always did). */
-	assert_int_equal(write_profile("ip =\nmtu = 1500\nmtu = 9000\r\n"), 0);
-	assert_int_equal(profile_load(path, &p, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write("ip =\nmtu = 1500\nmtu = 9000\r\n"), 0);
+	assert_int_equal(profile_load(scratch_path, &p, err, sizeof(err)), 0);
 	assert_string_equal(p.ip, "");
 	assert_int_equal(p.mtu, 9000);
-	assert_int_equal(write_profile("rx_desc =\n"), 0);
-	assert_true(profile_load(path, &p, err, sizeof(err)) < 0);
+	assert_int_equal(scratch_write("rx_desc =\n"), 0);
+	assert_true(profile_load(scratch_path, &p, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, ":1: bad value '' for 'rx_desc'"));
 }
 
@@ -242,5 +211,5 @@ main(void)
 		cmocka_unit_test(test_eal_argv),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -12,38 +12,7 @@
 #include <cmocka.h>
 
 #include "gen/srvstats.h"
-
-static char path[] = "/tmp/bypasslab-srvstats-XXXXXX";
-
-static int
-write_stats(const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL)
-		return -1;
-	fputs(text, f);
-	fclose(f);
-	return 0;
-}
-
-static int
-setup(void **state)
-{
-	int fd = mkstemp(path);
-
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	unlink(path);
-	return 0;
-}
+#include "scratch.h"
 
 static const char bypass_a[] =
 	"{\"pid\": 42, \"uptime_s\": 1.5, \"driver\": \"net_tap\", \"no_huge\": false,\n"
@@ -62,8 +31,8 @@ test_bypass_echo_stats(void **state)
 	struct srvstats_cost c;
 	char err[512] = "";
 
-	assert_int_equal(write_stats(bypass_a), 0);
-	assert_int_equal(srvstats_read(path, &a, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write(bypass_a), 0);
+	assert_int_equal(srvstats_read(scratch_path, &a, err, sizeof(err)), 0);
 	assert_int_equal(a.kind, SRVSTATS_BYPASS_ECHO);
 	assert_true(srvstats_get(&a, "replies.udp") == 100);
 	assert_true(srvstats_get(&a, "tsc_hz") == 2e9);
@@ -72,8 +41,8 @@ test_bypass_echo_stats(void **state)
 	assert_true(isnan(srvstats_get(&a, "driver")));
 	assert_true(isnan(srvstats_get(&a, "lcores.rx")));
 	assert_true(isnan(srvstats_get(&a, "rx")));
-	assert_int_equal(write_stats(bypass_b), 0);
-	assert_int_equal(srvstats_read(path, &b, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write(bypass_b), 0);
+	assert_int_equal(srvstats_read(scratch_path, &b, err, sizeof(err)), 0);
 	assert_true(srvstats_newer(&a, &b));
 	assert_int_equal(srvstats_cost(&a, &b, 2.0, 0, 64, false, &c, err, sizeof(err)), 0);
 	assert_true(c.msgs == 1000);
@@ -91,14 +60,14 @@ test_ring_echo_stats_csw(void **state)
 	struct srvstats_cost c;
 	char err[512] = "";
 
-	assert_int_equal(write_stats("{\"pid\":5,\"uptime_s\":1,\"replies\":{\"udp\":0},"
-				     "\"busy_cycles\":0,\"idle_cycles\":0,\"tsc_hz\":1e9,"
-				     "\"vol_csw\":2,\"invol_csw\":3}"), 0);
-	assert_int_equal(srvstats_read(path, &a, err, sizeof(err)), 0);
-	assert_int_equal(write_stats("{\"pid\":5,\"uptime_s\":2,\"replies\":{\"udp\":400},"
-				     "\"busy_cycles\":40000,\"idle_cycles\":960000,"
-				     "\"tsc_hz\":1e9,\"vol_csw\":2,\"invol_csw\":7}"), 0);
-	assert_int_equal(srvstats_read(path, &b, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write("{\"pid\":5,\"uptime_s\":1,\"replies\":{\"udp\":0},"
+				       "\"busy_cycles\":0,\"idle_cycles\":0,\"tsc_hz\":1e9,"
+				       "\"vol_csw\":2,\"invol_csw\":3}"), 0);
+	assert_int_equal(srvstats_read(scratch_path, &a, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write("{\"pid\":5,\"uptime_s\":2,\"replies\":{\"udp\":400},"
+				       "\"busy_cycles\":40000,\"idle_cycles\":960000,"
+				       "\"tsc_hz\":1e9,\"vol_csw\":2,\"invol_csw\":7}"), 0);
+	assert_int_equal(srvstats_read(scratch_path, &b, err, sizeof(err)), 0);
 	assert_int_equal(b.kind, SRVSTATS_BYPASS_ECHO);
 	assert_int_equal(srvstats_cost(&a, &b, 1.0, 0, 64, false, &c, err, sizeof(err)), 0);
 	assert_true(c.cycles_per_msg == 100);
@@ -114,14 +83,14 @@ test_sock_echo_stats(void **state)
 	struct srvstats_cost c;
 	char err[512] = "";
 
-	assert_int_equal(write_stats("{\"pid\":9,\"uptime_s\":1,\"messages\":10,\"syscalls\":20,"
-				     "\"bytes\":640,\"cpu_user_s\":0.1,\"cpu_sys_s\":0.1,"
-				     "\"vol_csw\":1,\"invol_csw\":0}"), 0);
-	assert_int_equal(srvstats_read(path, &a, err, sizeof(err)), 0);
-	assert_int_equal(write_stats("{\"pid\":9,\"uptime_s\":2,\"messages\":110,\"syscalls\":220,"
-				     "\"bytes\":6400,\"cpu_user_s\":0.2,\"cpu_sys_s\":0.2,"
-				     "\"vol_csw\":11,\"invol_csw\":10}"), 0);
-	assert_int_equal(srvstats_read(path, &b, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write("{\"pid\":9,\"uptime_s\":1,\"messages\":10,\"syscalls\":20,"
+				       "\"bytes\":640,\"cpu_user_s\":0.1,\"cpu_sys_s\":0.1,"
+				       "\"vol_csw\":1,\"invol_csw\":0}"), 0);
+	assert_int_equal(srvstats_read(scratch_path, &a, err, sizeof(err)), 0);
+	assert_int_equal(scratch_write("{\"pid\":9,\"uptime_s\":2,\"messages\":110,\"syscalls\":220,"
+				       "\"bytes\":6400,\"cpu_user_s\":0.2,\"cpu_sys_s\":0.2,"
+				       "\"vol_csw\":11,\"invol_csw\":10}"), 0);
+	assert_int_equal(srvstats_read(scratch_path, &b, err, sizeof(err)), 0);
 	assert_int_equal(b.kind, SRVSTATS_SOCK_ECHO);
 	assert_int_equal(srvstats_cost(&a, &b, 1.0, 0, 64, false, &c, err, sizeof(err)), 0);
 	assert_true(c.msgs == 100);
@@ -150,16 +119,16 @@ test_malformed_stats_name_file_and_line(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err[0] = '\0';
-		assert_int_equal(write_stats(cases[i].text), 0);
-		assert_true(srvstats_read(path, &s, err, sizeof(err)) < 0);
-		snprintf(want, sizeof(want), "server stats %s%s", path,
+		assert_int_equal(scratch_write(cases[i].text), 0);
+		assert_true(srvstats_read(scratch_path, &s, err, sizeof(err)) < 0);
+		snprintf(want, sizeof(want), "server stats %s%s", scratch_path,
 			 cases[i].want[0] == ':' ? cases[i].want : "");
 		if (strstr(err, want) == NULL || strstr(err, cases[i].want) == NULL)
 			fail_msg("case %zu: got '%s', want '%s'", i, err, cases[i].want);
 		assert_null(strchr(err, '\n'));
 	}
-	unlink(path);
-	assert_true(srvstats_read(path, &s, err, sizeof(err)) < 0);
+	unlink(scratch_path);
+	assert_true(srvstats_read(scratch_path, &s, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "No such file"));
 }
 
@@ -169,11 +138,11 @@ test_deep_and_long_names_are_skipped(void **state)
 	struct srvstats_snapshot s;
 	char err[512] = "";
 
-	assert_int_equal(write_stats("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":"
-				     "{\"h\":{\"i\":{\"j\":1}}}}}}}}},\"messages\":1,\"syscalls\":1,"
-				     "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":5}"),
+	assert_int_equal(scratch_write("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":"
+				       "{\"h\":{\"i\":{\"j\":1}}}}}}}}},\"messages\":1,\"syscalls\":1,"
+				       "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":5}"),
 			 0);
-	assert_int_equal(srvstats_read(path, &s, err, sizeof(err)), 0);
+	assert_int_equal(srvstats_read(scratch_path, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.n, 2);
 }
 
@@ -188,5 +157,5 @@ main(void)
 		cmocka_unit_test(test_deep_and_long_names_are_skipped),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
