@@ -12,10 +12,30 @@ stored as JSON, others as strings.
 """
 
 import json
+import math
 import os
 import sys
 
 CELL_KEYS = ("transport", "path", "driver", "payload_bytes", "mode", "window", "rate_pps")
+
+
+def num(v):
+    """A finite float of a cell's value, or None (JSON null, NaN, missing, not a number)."""
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def ratio(a, b):
+    """a / b of two values, or None where either is not a number or b is 0."""
+    a, b = num(a), num(b)
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
 
 
 def value(s):

@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 import latsplit
+from cells import num, ratio  # noqa: F401 (report.num and report.ratio serve the exercises too)
 import report_tcp
 import report_zerocopy
 import services  # the "Real services" section (scripts/lab services), when the run has one
@@ -61,17 +62,6 @@ CSV_COLUMNS = [
 ]
 
 
-def num(v):
-    """A finite float, or None (JSON null, NaN, missing)."""
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def get(cell, *keys):
     v = cell
     for k in keys:
@@ -79,13 +69,6 @@ def get(cell, *keys):
             return None
         v = v.get(k)
     return v
-
-
-def ratio(a, b):
-    a, b = num(a), num(b)
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
 
 
 def fmt(v, digits=2, unit=""):

@@ -24,6 +24,7 @@ import socket
 import sys
 
 import cells
+from cells import num, ratio
 
 SERVICES = ("redis", "postgres", "nginx")
 TITLES = {"redis": "Redis", "postgres": "PostgreSQL", "nginx": "nginx"}
@@ -411,21 +412,6 @@ def free_port(first, last, taken):
 
 
 # ---- the report --------------------------------------------------------------------------
-
-def num(v):
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def ratio(a, b):
-    a, b = num(a), num(b)
-    return a / b if a is not None and b else None
-
 
 def fmt_ratio(v):
     return "-" if v is None else f"{v:.2f}×"
