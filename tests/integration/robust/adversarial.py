@@ -21,9 +21,7 @@ Run it inside the namespace that holds TAP and TUN. Exit 0 when every case passe
 
 import argparse
 import collections
-import fcntl
 import os
-import select
 import socket
 import struct
 import subprocess
@@ -34,6 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from telemetry import Telemetry  # noqa: E402
+from wire import ETH_HDR_BYTES, Wire  # noqa: E402
 
 CASE_TITLES = {
     1: "frame shorter than an Ethernet header",
@@ -66,57 +65,14 @@ CASE_TITLES = {
     28: "no reply larger than its request",
 }
 
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
-TUNSETIFF = 0x400454CA
-IFF_TUN = 0x0001
-TUN_PI = struct.pack("!HH", 0, 0)  # flags, protocol: the tap PMD gets the bytes as they are
-ETH_HDR_BYTES = 14
 IP_HDR_BYTES = 20
 UDP_CKSUM_OFS = ETH_HDR_BYTES + IP_HDR_BYTES + 6
-FRAME_MAX_BYTES = 65535
 COUNTER_WAIT_S = 3.0   # the frame reached the stack when rx moved
 REPLY_WAIT_S = 1.0
 SILENCE_S = 0.03       # after the verdict, how long nothing may come back
 POLL_S = 0.0005
 BURST_BATCH = 64       # frames per sendmmsg() in the burst phase
 BURST_WAIT_S = 10.0
-
-
-class Wire:
-    """The kernel side of the tap: frames out as given, and what bypass-echo sends back."""
-
-    def __init__(self, iface, inject):
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        self.sock.bind((iface, 0))
-        self.sock.setblocking(False)
-        self.tun = os.open("/dev/net/tun", os.O_RDWR)
-        fcntl.ioctl(self.tun, TUNSETIFF, struct.pack("16sH", inject.encode(), IFF_TUN))
-
-    def send(self, frame):
-        if len(frame) < ETH_HDR_BYTES:
-            os.write(self.tun, TUN_PI + frame)
-        else:
-            self.sock.send(frame)
-
-    def recv(self, timeout):
-        """The next frame bypass-echo sent within timeout seconds, or None."""
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
-                return None
-            frame, addr = self.sock.recvfrom(FRAME_MAX_BYTES)
-            if addr[2] != PACKET_OUTGOING:  # our own frames show up too
-                return frame
-
-    def drain(self):
-        frames = []
-        while True:
-            frame = self.recv(0)
-            if frame is None:
-                return frames
-            frames.append(frame)
 
 
 def inet_sum(data):

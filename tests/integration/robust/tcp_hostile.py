@@ -22,8 +22,6 @@ Run it inside the namespace that holds TAP. Exit 0 when every case passed.
 import argparse
 import os
 import random
-import select
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,14 +34,12 @@ from scapy.packet import Raw
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from telemetry import Telemetry  # noqa: E402
+from wire import Wire  # noqa: E402
 
 OUR_MAC, OUR_IP = "02:00:00:00:00:01", "198.18.0.2"
 PEER_MAC, PEER_IP = "02:00:00:00:00:02", "198.18.0.1"
 PORT = 7
 CLOSED_PORT = 9
-ETH_P_ALL = 0x0003
-PACKET_OUTGOING = 4
-FRAME_MAX_BYTES = 65535
 COUNTER_WAIT_S = 3.0
 REPLY_WAIT_S = 1.0
 SILENCE_S = 0.15
@@ -69,39 +65,6 @@ def verdict_name(key):
         if key.startswith(p):
             return key[len(p):]
     return None
-
-
-class Wire:
-    """The kernel side of the tap: frames out as given, and what bypass-echo sends back."""
-
-    def __init__(self, iface):
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-        self.sock.bind((iface, 0))
-        self.sock.setblocking(False)
-
-    def send(self, frame):
-        self.sock.send(frame)
-
-    def recv(self, timeout):
-        """The next frame bypass-echo sent within timeout seconds (0: only what is queued
-        already), or None. Our own frames, which the socket sees too, are skipped."""
-        deadline = time.monotonic() + timeout
-        while True:
-            left = max(0.0, deadline - time.monotonic())
-            if not select.select([self.sock], [], [], left)[0]:
-                return None
-            frame, addr = self.sock.recvfrom(FRAME_MAX_BYTES)
-            if addr[2] != PACKET_OUTGOING:
-                return frame
-
-    def drain(self):
-        frames = []
-        while True:
-            f = self.recv(0)
-            if f is None:
-                return frames
-            frames.append(f)
 
 
 def segment(sport, seq, ack, flags, payload=b"", window=PEER_WINDOW, dport=PORT,
