@@ -83,11 +83,11 @@ wait_idle() {
 	wait_for "[ \"\$($TEL $prefix /bypass/tcp tcbs_in_use rtx_mbufs | tr '\n' ' ')\" = '0 0 ' ]" \
 		"$1"
 }
-# delta BEFORE_JSON AFTER_JSON KEY
-delta() {
+# deltas BEFORE_JSON AFTER_JSON KEY...: how much each key moved, on one line.
+deltas() {
 	$PY -c 'import json, sys
-a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2]); print(b[sys.argv[3]] - a[sys.argv[3]])' \
-		"$1" "$2" "$3"
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(*(b[k] - a[k] for k in sys.argv[3:]))' "$@"
 }
 eg() {
 	ip netns exec "$ns_cli" "$EG" "tcp:$ip:$port" --timeout "$timeout_ms" -q "$@"
@@ -138,9 +138,7 @@ print(sum(c["flows"] + c["reconnects"] for f in sys.argv[1:] for c in json.load(
 	"$T_TMP/p2a.json" "$T_TMP/p2b.json")
 wait_idle 20 || fail "after the cycles: $(tcp_stats)"
 s1=$(tcp_stats)
-opened=$(delta "$s0" "$s1" conns_opened)
-closed=$(delta "$s0" "$s1" conns_closed)
-reset=$(delta "$s0" "$s1" conns_reset)
+read -r opened closed reset < <(deltas "$s0" "$s1" conns_opened conns_closed conns_reset)
 say "   echo-gen opened $opened_gen connections; server: conns_opened +$opened," \
 	"conns_closed +$closed, conns_reset +$reset, tcbs_in_use $(tcp_get tcbs_in_use)," \
 	"rtx_mbufs $(tcp_get rtx_mbufs)"
@@ -183,12 +181,10 @@ check_cells "$T_TMP/p3.json" "c['received'] == c['sent'] == 1000" "c['lost'] == 
 wait_idle 60 || fail "after the lossy run: $(tcp_stats)"
 s1=$(tcp_stats)
 k1=$(ip netns exec "$ns_cli" nstat -az TcpRetransSegs | awk '/TcpRetransSegs/ {print $2}')
-rtx=$(delta "$s0" "$s1" retransmits)
-rto=$(delta "$s0" "$s1" rto_expiries)
-dup=$(delta "$s0" "$s1" dup_acks_sent)
-tmo=$(delta "$s0" "$s1" conns_timed_out)
+read -r rtx rto dup reset tmo < <(deltas "$s0" "$s1" retransmits rto_expiries dup_acks_sent \
+	conns_reset conns_timed_out)
 say "   server: retransmits +$rtx, rto_expiries +$rto, dup_acks_sent +$dup," \
-	"conns_reset +$(delta "$s0" "$s1" conns_reset), conns_timed_out +$tmo; kernel client:" \
+	"conns_reset +$reset, conns_timed_out +$tmo; kernel client:" \
 	"TcpRetransSegs +$((k1 - k0))"
 [ "$rtx" -gt 0 ] && [ "$rto" -gt 0 ] || fail "no retransmission counted by the server under loss"
 [ $((k1 - k0)) -gt 0 ] || fail "the kernel retransmitted nothing: was anything lost?"
