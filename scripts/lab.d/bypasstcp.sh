@@ -20,23 +20,6 @@ LAB_BTCP_COUNTERS+=" fast_retransmits rto_expiries rsts_sent dup_acks_sent chall
 LAB_BTCP_COUNTERS+=" data_segs_sent ooo_held"
 LAB_BTCP_GAUGES="tcbs_in_use rtx_mbufs"
 
-# True when the path carries the +tcp modifier.
-lab_path_btcp() {
-	local b=${1%%\%*}
-	[[ $b == *+tcp || $b == *+tcp+* ]]
-}
-
-# The path without +tcp: what the placement checks see.
-lab_path_strip_btcp() {
-	local p=${1/+tcp+/+}
-	echo "${p%+tcp}"
-}
-
-# Whether a path with +tcp is well formed: a base that takes it, no io mode, no client option.
-lab_btcp_known() {
-	[[ " $LAB_BTCP_BASES " == *" $(lab_path_base "$1") "* ]] && [[ $1 != *%* ]]
-}
-
 # Why this machine cannot run bypass TCP (into REASON), or success.
 lab_btcp_check() {
 	REASON=
@@ -45,15 +28,6 @@ lab_btcp_check() {
 		return 1
 	}
 	return 0
-}
-
-# The server's options and the client's target for a +tcp path (the caller's app and ip).
-lab_btcp_server_args() {
-	echo --tcp-port "$LAB_BTCP_PORT"
-}
-
-lab_btcp_target() {
-	echo "tcp:$1:$LAB_BTCP_PORT"
 }
 
 # The server's stats file as "uptime counters... gauges... busy_cycles idle_cycles tsc_hz

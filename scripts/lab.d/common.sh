@@ -105,6 +105,22 @@ lab_stop_pidfile() {
 	rm -f "$f"
 }
 
+# Wait at most SECS seconds for the process that lab_spawn NAME just started ($LAB_PID) to end.
+# 0 when it ended, its exit status in LAB_RC; 1 when it was still running and has been stopped.
+lab_wait_spawned() {
+	local f=$LAB_RUN/$1.pid secs=$2 t0=$SECONDS
+	while lab_pidfile_alive "$f"; do
+		if ((SECONDS - t0 > secs)); then
+			lab_stop_pidfile "$f"
+			return 1
+		fi
+		sleep 0.05
+	done
+	LAB_RC=0
+	wait "$LAB_PID" 2>/dev/null || LAB_RC=$?
+	rm -f "$f"
+}
+
 lab_stop_all() {
 	local f
 	for f in "$LAB_RUN"/*.pid; do

@@ -63,7 +63,7 @@ lab_matrix_has_stream() {
 	local p
 	for p in $M_paths; do
 		[[ " $LAB_STREAM_PATHS " == *" $(lab_path_base "$p") "* ]] && return 0
-		lab_path_btcp "$p" && return 0
+		lab_path_has tcp "$p" && return 0
 	done
 	return 1
 }
@@ -71,7 +71,7 @@ lab_matrix_has_stream() {
 # Why path $1 cannot carry $2-byte messages (into REASON), or success.
 lab_path_carries() {
 	REASON=
-	if lab_path_btcp "$1"; then
+	if lab_path_has tcp "$1"; then
 		[ "$2" -le "$LAB_BTCP_SIZE_MAX" ] && return 0
 		REASON="$1: the bypass TCP echoes at most $LAB_BTCP_SIZE_MAX bytes per message"
 		REASON+=" (its window is at most 64 KiB, no window scaling)"
@@ -182,9 +182,21 @@ lab_path_io() {
 
 lab_path_place() {
 	local p
-	p=$(lab_path_strip_btcp "$(lab_path_strip_sockmap "${1%%\%*}")")
+	p=$(lab_path_without tcp "$(lab_path_without sockmap "${1%%\%*}")")
 	[[ $p == *+* ]] && echo "${p#*+}"
 	return 0
+}
+
+# True when the path carries the modifier +MOD (sockmap, tcp): last, or before another +.
+lab_path_has() {
+	local b=${2%%\%*}
+	[[ $b == *+$1 || $b == *+$1+* ]]
+}
+
+# The path without its +MOD.
+lab_path_without() {
+	local p=${2/+$1+/+}
+	echo "${p%+$1}"
 }
 
 # The client option of a path (after %), or nothing.
@@ -198,10 +210,13 @@ lab_path_known() {
 	base=$(lab_path_base "$1")
 	io=$(lab_path_io "$1")
 	place=$(lab_path_place "$1")
-	[ -z "$place" ] || [[ " $LAB_PLACES " == *" $place "* ]] || return 1
-	! lab_path_sockmap "$1" || [ "$base" = tcp ] || return 1
-	! lab_path_btcp "$1" || lab_btcp_known "$1" || return 1
 	copt=$(lab_path_client "$1")
+	[ -z "$place" ] || [[ " $LAB_PLACES " == *" $place "* ]] || return 1
+	# +sockmap is kernel TCP's; +tcp takes a DPDK path whose client is the kernel's TCP.
+	! lab_path_has sockmap "$1" || [ "$base" = tcp ] || return 1
+	if lab_path_has tcp "$1"; then
+		[[ " $LAB_BTCP_BASES " == *" $base "* ]] && [ -z "$copt" ] || return 1
+	fi
 	if [ -n "$copt" ]; then
 		[[ " $LAB_CLIENT_OPTS " == *" $copt "* ]] && [[ $base == tcp || $base == udp ]] ||
 			[[ $copt == zerocopy && $base == net_memif ]] || return 1
@@ -232,11 +247,11 @@ lab_path_available() {
 	[ -x "$EG" ] || { REASON="echo-gen is not built ($EG)"; return 1; }
 	if lab_is_kernel_path "$1"; then
 		[ -x "$SE" ] || { REASON="sock-echo is not built ($SE)"; return 1; }
-		! lab_path_sockmap "$1" || lab_sockmap_check || return 1
+		! lab_path_has sockmap "$1" || lab_sockmap_check || return 1
 		return 0
 	fi
 	[ -x "$BE" ] || { REASON="bypass-echo is not built ($BE)"; return 1; }
-	! lab_path_btcp "$1" || lab_btcp_check || return 1
+	! lab_path_has tcp "$1" || lab_btcp_check || return 1
 	case "$p" in
 	net_tap)
 		[ -c /dev/net/tun ] || { REASON="no /dev/net/tun (modprobe tun)"; return 1; } ;;
@@ -368,7 +383,7 @@ lab_server_start() {
 		[ -n "$(lab_path_client "$path")" ] && CLIENT_ARGS+=("--$(lab_path_client "$path")")
 		nthreads=$(tr ',' '\n' <<<"$M_server_cpus" | wc -l)
 		SRV_DESC="sock-echo --io $io --threads $nthreads --cpus $M_server_cpus"
-		if lab_path_sockmap "$path"; then
+		if lab_path_has sockmap "$path"; then
 			lab_sockmap_start "$f" || return 1
 			SRV_DESC+=$SRV_DESC_SM
 		fi
@@ -390,8 +405,7 @@ lab_server_start() {
 	eal+=($(lab_dpdk_mem_args))
 	local app=(-- --profile "$LAB_SRC/drivers-conf/$prof.conf" --stats-json "$SRV_STATS"
 		--stats-interval "$LAB_STATS_INTERVAL_S")
-	# shellcheck disable=SC2207
-	! lab_path_btcp "$path" || app+=($(lab_btcp_server_args))
+	! lab_path_has tcp "$path" || app+=(--tcp-port "$LAB_BTCP_PORT")
 	SRV_DESC="bypass-echo --profile $prof, main lcore $CLI0 (sleeps),"
 	SRV_DESC+=" polling lcore(s) $M_server_cpus"
 	case "$base" in
@@ -435,8 +449,8 @@ lab_server_start() {
 		CLIENT_ARGS=(--profile "$LAB_SRC/drivers-conf/$cprof.conf" --eal "$ceal")
 		;;
 	esac
-	if lab_path_btcp "$path"; then
-		TARGET=$(lab_btcp_target "$ip")
+	if lab_path_has tcp "$path"; then
+		TARGET=tcp:$ip:$LAB_BTCP_PORT
 		SRV_DESC+=", TCP on port $LAB_BTCP_PORT (--tcp-port; echo-gen's kernel TCP the client)"
 	fi
 	# memif's link comes up only when the client connects, so the server is ready once its
@@ -531,7 +545,7 @@ lab_cell_record_bad() {
 		net_memif | net_ring) transport=dpdk ;;
 		*) transport=udp ;;
 		esac
-		! lab_path_btcp "$path" || transport=tcp
+		! lab_path_has tcp "$path" || transport=tcp
 	fi
 	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" "cell.path=\"$path\"" \
 		"cell.transport=\"$transport\"" "cell.driver=$driver" "cell.payload_bytes=$size" \
@@ -551,7 +565,7 @@ lab_json_str() {
 
 # Run one cell with echo-gen; 0 measured, 1 failed (REASON), 2 echo-gen refused the settings.
 lab_cell_run() {
-	local i=$1 path=$2 size=$3 kind=$4 win cell_json clog deadline rc pidfile
+	local i=$1 path=$2 size=$3 kind=$4 win cell_json clog deadline rc
 	local f
 	f=$(lab_path_file "$path")
 	CELL_EXTRA=()
@@ -583,24 +597,16 @@ lab_cell_run() {
 			"${CLIENT_ARGS[@]}" "${spin[@]}")
 	fi
 	echo "${cmd[*]}" >"$clog.cmd"
-	! lab_path_sockmap "$path" || lab_sockmap_cell_begin
-	! lab_path_btcp "$path" || lab_btcp_cell_begin "$path"
+	! lab_path_has sockmap "$path" || lab_sockmap_cell_begin
+	! lab_path_has tcp "$path" || lab_btcp_cell_begin "$path"
 	LAB_SPAWN_LOG=$clog lab_spawn client "${cmd[@]}"
-	pidfile=$LAB_RUN/client.pid
 	deadline=$(awk -v d="$M_duration_s" -v w="$M_warmup_s" -v s="$LAB_CELL_SLACK_S" \
 		'BEGIN { printf "%d", d + w + s }')
-	local t0=$SECONDS
-	while lab_pidfile_alive "$pidfile"; do
-		if ((SECONDS - t0 > deadline)); then
-			lab_stop_pidfile "$pidfile"
-			REASON="echo-gen did not finish within $deadline s; stopped"
-			return 1
-		fi
-		sleep 0.05
-	done
-	rc=0
-	wait "$LAB_PID" 2>/dev/null || rc=$?
-	rm -f "$pidfile"
+	if ! lab_wait_spawned client "$deadline"; then
+		REASON="echo-gen did not finish within $deadline s; stopped"
+		return 1
+	fi
+	rc=$LAB_RC
 	# dpdk_ring_echo exits 1 for any loss but has measured the cell: keep it.
 	if [ "$rc" = 1 ] && [ "$(lab_path_base "$path")" = net_ring ] && [ -s "$cell_json" ]; then
 		rc=0
@@ -621,8 +627,8 @@ lab_cell_run() {
 		REASON=$CELL_SUMMARY
 		return 1
 	}
-	! lab_path_sockmap "$path" || lab_sockmap_cell_check "$cell_json" || return 1
-	! lab_path_btcp "$path" || lab_btcp_cell_check "$path" "$cell_json" || return 1
+	! lab_path_has sockmap "$path" || lab_sockmap_cell_check "$cell_json" || return 1
+	! lab_path_has tcp "$path" || lab_btcp_cell_check "$path" "$cell_json" || return 1
 	"$LAB_PY" "$LAB_D/cells.py" append "$OUT" --gen "$cell_json" "set.path=\"$path\"" \
 		"lab.cell=$i" \
 		"lab.cells=$NCELLS" "lab.kind=\"$kind\"" "lab.status=\"ok\"" "lab.reason=null" \

@@ -60,23 +60,16 @@ svc_listening() {
 # Run a client pinned to the client CPU, as the lab's "client" (pid file), its output in LOG;
 # stopped after SECS. Sets SVC_RC (124 when it had to be stopped).
 svc_client() {
-	local log=$1 secs=$2 t0 pidfile=$LAB_RUN/client.pid
+	local log=$1 secs=$2
 	shift 2
 	echo "taskset -c $M_client_cpus ${CLIENT_WRAP[*]} $*" >"$log.cmd"
 	LAB_SPAWN_LOG=$log lab_spawn client taskset -c "$M_client_cpus" "${CLIENT_WRAP[@]}" "$@"
-	t0=$SECONDS
-	while lab_pidfile_alive "$pidfile"; do
-		if ((SECONDS - t0 > secs)); then
-			lab_stop_pidfile "$pidfile"
-			echo "lab: stopped after $secs s" >>"$log"
-			SVC_RC=124
-			return 0
-		fi
-		sleep 0.05
-	done
-	SVC_RC=0
-	wait "$LAB_PID" 2>/dev/null || SVC_RC=$?
-	rm -f "$pidfile"
+	if lab_wait_spawned client "$secs"; then
+		SVC_RC=$LAB_RC
+	else
+		echo "lab: stopped after $secs s" >>"$log"
+		SVC_RC=124
+	fi
 }
 
 svc_progress() {

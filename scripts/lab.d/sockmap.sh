@@ -12,18 +12,6 @@ LAB_SOCKMAP_STATE=/run/sockmap-accel/lock	# sockmap-accel's own lock and state f
 LAB_SOCKMAP_STATS_S=0.1			# how often sockmap-accel rewrites its counters
 LAB_SOCKMAP_WAIT_S=10			# it has this long to attach
 
-# True when the path carries the +sockmap modifier.
-lab_path_sockmap() {
-	local b=${1%%\%*}
-	[[ $b == *+sockmap || $b == *+sockmap+* ]]
-}
-
-# The path without +sockmap: what the placement and the path checks see.
-lab_path_strip_sockmap() {
-	local p=${1/+sockmap+/+}
-	echo "${p%+sockmap}"
-}
-
 # Why this machine cannot run the shortcut (into REASON), or success. Used by the run (the
 # path is then "unavailable" with the reason) and by the preflight.
 lab_sockmap_check() {
