@@ -7,6 +7,14 @@
 [ -x "$PP" ] || fail "no pingpong binary at $PP (build first)"
 
 TOLERANCE=0.25
+# Under ASan/UBSan echo-gen's own work per round trip (its tracking, histogram, payload checks)
+# is instrumented and the minimal referee's hardly is: quiet runs put echo-gen 4 % to 10 % above
+# it, one CI run 45 % on uds-stream. The 25 % bound is for the plain build, which CI runs too;
+# the sanitizer build runs the same path for memory errors, with a bound that still catches a
+# wrong clock or unit.
+[ -z "${SANITIZE:-}" ] || [ "$SANITIZE" = none ] || TOLERANCE=1.0
+tol_pct=$(awk -v t=$TOLERANCE 'BEGIN { print t * 100 }')
+too_far="medians disagree by more than $tol_pct%"
 ROUNDS=30000
 SIZE=64
 ncpu=$(nproc)
@@ -30,7 +38,7 @@ for t in udp:127.0.0.1:$p1 tcp:127.0.0.1:$p2 uds-stream:$T_TMP/s.sock uds-dgram:
 		egs+=("$("$PY" -c "import json; print(json.load(open('$T_TMP/r.json'))[0]['rtt_us']['p50'])")")
 	done
 	say "$t: median RTT per round, echo-gen ${egs[*]} us; ping-pong ${pps[*]} us"
-	"$PY" - "$TOLERANCE" "${egs[*]}" "${pps[*]}" <<'PY' || fail "$t: medians disagree by more than 25%"
+	"$PY" - "$TOLERANCE" "${egs[*]}" "${pps[*]}" <<'PY' || fail "$t: $too_far"
 import statistics, sys
 # Rounds alternate referee and echo-gen, so each pair saw the same machine: the median of the
 # per-round ratios cancels the load drifting between rounds, which the two medians alone do not.
@@ -45,4 +53,4 @@ PY
 	kill "$srv"
 	wait_exit "$srv" 3 || fail "sock-echo did not stop"
 done
-say "PASS: medians agree within 25%"
+say "PASS: medians agree within $tol_pct%"

@@ -56,11 +56,13 @@ for io in blocking mmsg epoll uring; do
 done
 
 # A lossy setup on purpose: the smallest receive buffer the kernel grants. The loss is the
-# result: counted, attributed to the server's buffer, and the flow goes on at speed (before the
-# fix every loss stalled it for the 1 s timeout: about 100 replies per second).
+# result: counted, attributed to the server's buffer, and the flow goes on (before the fix every
+# loss stalled it for the 1 s timeout: about 100 replies per second, the window of 64 once per
+# timeout and a little more). Ten times that rate is a loop that did not stall, however busy
+# the machine (CI saw 9,000 with other tests running, 20,000 and more when quiet).
 cell mmsg "-s 1472 -w 64 --timeout 1000" --sockbuf 1
 check_cell "$T_TMP/r.json" 0 "c['lost'] > 0" "c['server']['sock_drops'] >= c['lost'] / 2" \
-	"c['received'] + c['lost'] == c['sent']" "c['corrupt'] == 0" "c['pps'] > 20000" ||
+	"c['received'] + c['lost'] == c['sent']" "c['corrupt'] == 0" "c['pps'] > 1000" ||
 	fail "a lossy server: loss not reported as the result, or the closed loop stalled"
 grep -q "dropped by the server's full receive buffer" "$T_TMP/eg.out" ||
 	{ cat "$T_TMP/eg.out" >&2; fail "echo-gen does not say where the lost messages went"; }
