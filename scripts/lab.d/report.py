@@ -99,7 +99,7 @@ def base_path(path):
 def describe_path(path):
     what = CROSSES.get(base_path(path), "-")
     if report_tcp.is_bypass_tcp(path):
-        what = report_tcp.describe(path)
+        what = report_tcp.CROSSES
     if "@" in path:
         what += f"; sock-echo --io {report_zerocopy.io_of(path)}"
     if path.split("%", 1)[0].endswith("+1cpu"):

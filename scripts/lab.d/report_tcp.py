@@ -44,9 +44,9 @@ def tcp_paths(run):
         [p for p in run.paths if is_bypass_tcp(p)]
 
 
-def describe(path):
-    return ("kernel TCP client (echo-gen), the device, then bypass-echo's user-space TCP "
-            "(lib/stack) echoing from its poll loop")
+# What a bypass TCP path's messages cross (report.md's table of paths).
+CROSSES = ("kernel TCP client (echo-gen), the device, then bypass-echo's user-space TCP "
+           "(lib/stack) echoing from its poll loop")
 
 
 def _cost_cell(run, p, s):
@@ -103,7 +103,7 @@ def over_udp_rows(run, r):
     return rows
 
 
-def counter_rows(run, r):
+def counter_rows(run):
     rows = []
     for p in run.paths:
         if not is_bypass_tcp(p):
@@ -154,7 +154,7 @@ def section(run, r):
                             "p50 poll ratio", "Mpps ratio", "TCP srv cycles",
                             "UDP srv cycles", "srv cycles ratio"], rows,
                            ["l"] + ["r"] * 9), ""]
-    rows = counter_rows(run, r)
+    rows = counter_rows(run)
     if rows:
         out += ["### bypass-echo's TCP counters per cell", "",
                 "The change of bypass-echo's TCP counters over each cell (warm-up and "
