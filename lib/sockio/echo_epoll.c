@@ -19,8 +19,9 @@ loop_ctl(struct epoll_loop *l, int op, int fd, uint32_t events, void *ptr)
 	return epoll_ctl(l->epfd, op, fd, &ev) == 0 ? 0 : -errno;
 }
 
-void
-epoll_conn_close(struct epoll_loop *l, struct epoll_conn *c)
+/* Close a connection: its socket, its slot of --max-conns, what the mode holds. */
+static void
+conn_close(struct epoll_loop *l, struct epoll_conn *c)
 {
 	/* close() removes the fd from the epoll set too. */
 	close(c->fd);
@@ -34,7 +35,7 @@ static void
 conn_fail(struct epoll_loop *l, struct epoll_conn *c, int err)
 {
 	ctr_add(errno_is_reset(err) ? &l->w->ctr.conns_reset : &l->w->ctr.errors, 1);
-	epoll_conn_close(l, c);
+	conn_close(l, c);
 }
 
 static int
@@ -46,49 +47,69 @@ conn_want_out(struct epoll_loop *l, struct epoll_conn *c, bool out)
 	return loop_ctl(l, EPOLL_CTL_MOD, c->fd, out ? EPOLLOUT : EPOLLIN, c);
 }
 
-int
-epoll_conn_read_end(struct epoll_loop *l, struct epoll_conn *c, ssize_t n)
+/* Send what is pending: 1 when the chunk is all back, 0 when the socket is full, -1 closed. */
+static int
+conn_flush(struct epoll_loop *l, struct epoll_conn *c)
 {
-	ctr_add(&l->w->ctr.syscalls, 1);
-	if (n < 0) {
-		if (errno_is_retry(errno))
-			return 0;
-		conn_fail(l, c, errno);
-		return -1;
-	}
-	/* End of file (or a half-close): everything read was echoed. */
-	if (n == 0) {
-		epoll_conn_close(l, c);
-		return -1;
-	}
-	return 1;
-}
-
-int
-epoll_conn_send_end(struct epoll_loop *l, struct epoll_conn *c, ssize_t n)
-{
-	ctr_add(&l->w->ctr.syscalls, 1);
-	if (n >= 0 || errno == EINTR)
-		return 1;
-	if (errno_is_retry(errno) && conn_want_out(l, c, true) == 0)
-		return 0;
-	conn_fail(l, c, errno);
-	return -1;
-}
-
-int
-epoll_conn_echoed(struct epoll_loop *l, struct epoll_conn *c, size_t bytes)
-{
+	struct sockio_worker *w = l->w;
 	int rc;
 
-	ctr_add(&l->w->ctr.messages, 1);
-	ctr_add(&l->w->ctr.bytes, bytes);
+	while (c->left > 0) {
+		ssize_t r = l->ops->give(l, c);
+
+		ctr_add(&w->ctr.syscalls, 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno_is_retry(errno) && conn_want_out(l, c, true) == 0)
+				return 0;
+			conn_fail(l, c, errno);
+			return -1;
+		}
+		c->left -= (size_t)r;
+	}
+	ctr_add(&w->ctr.messages, 1);
+	ctr_add(&w->ctr.bytes, c->chunk);
+	c->chunk = 0;
 	rc = conn_want_out(l, c, false);
 	if (rc < 0) {
 		conn_fail(l, c, -rc);
 		return -1;
 	}
 	return 1;
+}
+
+/* One readiness event: finish the pending chunk, or take one in and echo it. True if it took. */
+static bool
+conn_service(struct epoll_loop *l, struct epoll_conn *c)
+{
+	struct sockio_worker *w = l->w;
+	ssize_t n;
+
+	if (c->left > 0) {
+		conn_flush(l, c);
+		return false;
+	}
+	n = l->ops->take(l, c);
+	ctr_add(&w->ctr.syscalls, 1);
+	if (n < 0) {
+		if (!errno_is_retry(errno))
+			conn_fail(l, c, errno);
+		return false;
+	}
+	/* End of file (or a half-close): everything read was echoed. */
+	if (n == 0) {
+		conn_close(l, c);
+		return false;
+	}
+	/* A seqpacket message longer than the buffer (recv with MSG_TRUNC): counted, not echoed. */
+	if ((size_t)n > l->cap) {
+		ctr_add(&w->ctr.truncated, 1);
+		return true;
+	}
+	c->chunk = c->left = (size_t)n;
+	conn_flush(l, c);
+	return true;
 }
 
 static void
@@ -128,6 +149,7 @@ listener_service(struct epoll_loop *l)
 		}
 		c->fd = fd;
 		c->want_out = false;
+		c->chunk = c->left = 0;
 		LIST_INSERT_HEAD(&l->conns, c, link);
 	}
 }
@@ -166,7 +188,7 @@ static void
 epoll_loop_fini(struct epoll_loop *l)
 {
 	while (!LIST_EMPTY(&l->conns))
-		epoll_conn_close(l, LIST_FIRST(&l->conns));
+		conn_close(l, LIST_FIRST(&l->conns));
 	close(l->epfd);
 }
 
@@ -195,7 +217,7 @@ epoll_conn_loop(struct sockio_worker *w, bool spin, const struct epoll_conn_ops 
 			if (ev[i].data.ptr == LISTENER_TAG)
 				listener_service(&l);
 			else
-				any |= ops->service(&l, ev[i].data.ptr);
+				any |= conn_service(&l, ev[i].data.ptr);
 		}
 		if (any)
 			ctr_add(&w->ctr.batches, 1);
@@ -210,7 +232,6 @@ epoll_conn_loop(struct sockio_worker *w, bool spin, const struct epoll_conn_ops 
  */
 struct buf_conn {
 	struct epoll_conn base;
-	uint32_t len, off;		/* bytes in buf, bytes of them already sent */
 	uint8_t buf[];
 };
 
@@ -219,10 +240,7 @@ buf_alloc(struct epoll_loop *l)
 {
 	struct buf_conn *c = malloc(sizeof(*c) + l->cap);
 
-	if (c == NULL)
-		return NULL;
-	c->len = c->off = 0;
-	return &c->base;
+	return c == NULL ? NULL : &c->base;
 }
 
 static void
@@ -232,52 +250,25 @@ buf_free(struct epoll_loop *l, struct epoll_conn *c)
 	free(c);
 }
 
-/* Send what is pending: 1 when the buffer is empty, 0 when the socket is full, -1 closed. */
-static int
-buf_flush(struct epoll_loop *l, struct buf_conn *c)
+static ssize_t
+buf_take(struct epoll_loop *l, struct epoll_conn *c)
 {
-	size_t bytes = c->len;
-
-	while (c->off < c->len) {
-		ssize_t r = send(c->base.fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
-		int rc = epoll_conn_send_end(l, &c->base, r);
-
-		if (rc <= 0)
-			return rc;
-		if (r > 0)
-			c->off += (uint32_t)r;
-	}
-	c->len = c->off = 0;
-	return epoll_conn_echoed(l, &c->base, bytes);
+	return recv(c->fd, ((struct buf_conn *)c)->buf, l->cap, l->recv_flags);
 }
 
-static bool
-buf_service(struct epoll_loop *l, struct epoll_conn *ec)
+static ssize_t
+buf_give(struct epoll_loop *l, struct epoll_conn *c)
 {
-	struct buf_conn *c = (struct buf_conn *)ec;
-	ssize_t n;
-
-	if (c->len > 0) {
-		buf_flush(l, c);
-		return false;
-	}
-	n = recv(ec->fd, c->buf, l->cap, l->recv_flags);
-	if (epoll_conn_read_end(l, ec, n) <= 0)
-		return false;
-	if ((size_t)n > l->cap) {
-		ctr_add(&l->w->ctr.truncated, 1);
-		return true;
-	}
-	c->len = (uint32_t)n;
-	c->off = 0;
-	buf_flush(l, c);
-	return true;
+	(void)l;
+	return send(c->fd, ((struct buf_conn *)c)->buf + (c->chunk - c->left), c->left,
+		    MSG_NOSIGNAL);
 }
 
 static const struct epoll_conn_ops buf_conn_ops = {
 	.alloc = buf_alloc,
 	.free = buf_free,
-	.service = buf_service,
+	.take = buf_take,
+	.give = buf_give,
 };
 
 int

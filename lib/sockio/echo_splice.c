@@ -15,10 +15,8 @@
  * keeps the system calls per byte of the two modes alike, so what differs is the copies.
  */
 struct splice_conn {
-	struct epoll_conn base;
+	struct epoll_conn base;		/* the chunk's bytes still to send are in the pipe */
 	int pipe_rd, pipe_wr;
-	size_t chunk;			/* bytes of the chunk being echoed */
-	size_t in_pipe;			/* bytes of it still in the pipe */
 };
 
 #define SPLICE_FLAGS (SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
@@ -52,47 +50,24 @@ splice_free(struct epoll_loop *l, struct epoll_conn *ec)
 	free(c);
 }
 
-/* Splice the pipe back into the socket: 1 when the pipe is empty, 0 when full, -1 closed. */
-static int
-splice_flush(struct epoll_loop *l, struct splice_conn *c)
+static ssize_t
+splice_take(struct epoll_loop *l, struct epoll_conn *c)
 {
-	size_t bytes = c->chunk;
-
-	while (c->in_pipe > 0) {
-		ssize_t r = splice(c->pipe_rd, NULL, c->base.fd, NULL, c->in_pipe, SPLICE_FLAGS);
-		int rc = epoll_conn_send_end(l, &c->base, r);
-
-		if (rc <= 0)
-			return rc;
-		if (r > 0)
-			c->in_pipe -= (size_t)r;
-	}
-	c->chunk = 0;
-	return epoll_conn_echoed(l, &c->base, bytes);
+	return splice(c->fd, NULL, ((struct splice_conn *)c)->pipe_wr, NULL, l->cap, SPLICE_FLAGS);
 }
 
-static bool
-splice_service(struct epoll_loop *l, struct epoll_conn *ec)
+static ssize_t
+splice_give(struct epoll_loop *l, struct epoll_conn *c)
 {
-	struct splice_conn *c = (struct splice_conn *)ec;
-	ssize_t n;
-
-	if (c->in_pipe > 0) {
-		splice_flush(l, c);
-		return false;
-	}
-	n = splice(ec->fd, NULL, c->pipe_wr, NULL, l->cap, SPLICE_FLAGS);
-	if (epoll_conn_read_end(l, ec, n) <= 0)
-		return false;
-	c->chunk = c->in_pipe = (size_t)n;
-	splice_flush(l, c);
-	return true;
+	(void)l;
+	return splice(((struct splice_conn *)c)->pipe_rd, NULL, c->fd, NULL, c->left, SPLICE_FLAGS);
 }
 
 static const struct epoll_conn_ops splice_conn_ops = {
 	.alloc = splice_alloc,
 	.free = splice_free,
-	.service = splice_service,
+	.take = splice_take,
+	.give = splice_give,
 };
 
 int

@@ -14,13 +14,15 @@
  * A connection echoes one chunk at a time: take one in only when none is pending, send it all
  * back, take the next. A client that stops reading leaves its chunk pending, the connection
  * waits for EPOLLOUT and takes nothing more, and the kernel's flow control holds the client
- * back; no one else waits. The loop owns the connections, the listener and the wait; a mode
- * says where a chunk is kept (a buffer, a pipe) and how it moves.
+ * back; no one else waits. The loop owns the connections, the listener, the wait and the
+ * chunk's accounting; a mode says where a chunk is kept (a buffer, a pipe) and how it moves.
  */
 struct epoll_conn {
 	LIST_ENTRY(epoll_conn) link;	/* the worker's open connections, to close at stop */
 	int fd;
 	bool want_out;			/* registered for EPOLLOUT instead of EPOLLIN */
+	size_t chunk;			/* bytes of the chunk being echoed */
+	size_t left;			/* bytes of it still to send */
 };
 
 struct epoll_loop;
@@ -31,9 +33,11 @@ struct epoll_conn_ops {
 	struct epoll_conn *(*alloc)(struct epoll_loop *l);
 	/* Free what alloc made; the socket is closed by then. */
 	void (*free)(struct epoll_loop *l, struct epoll_conn *c);
-	/* One readiness event: finish the pending chunk, or take one in and echo it. True if
-	 * it took one in. */
-	bool (*service)(struct epoll_loop *l, struct epoll_conn *c);
+	/* One call taking a chunk of at most l->cap bytes in from c->fd: its result (the
+	 * message's real length on a seqpacket, which may be more), or -1 with errno. */
+	ssize_t (*take)(struct epoll_loop *l, struct epoll_conn *c);
+	/* One call sending the chunk's last c->left bytes back out: its result, or -1. */
+	ssize_t (*give)(struct epoll_loop *l, struct epoll_conn *c);
 };
 
 struct epoll_loop {
@@ -45,21 +49,6 @@ struct epoll_loop {
 	int recv_flags;
 	LIST_HEAD(, epoll_conn) conns;
 };
-
-/* Close a connection: its socket, its slot of --max-conns, what the mode holds. */
-void epoll_conn_close(struct epoll_loop *l, struct epoll_conn *c);
-
-/*
- * After a call that moved n bytes of a connection's chunk in (a read) or out (a send); n < 0
- * with errno set on failure. Each returns 1 to go on; 0 when there is nothing to do now (a read
- * found nothing, or the socket is full and the connection now waits for EPOLLOUT); -1 when the
- * connection was closed (end of file, a reset, an error: counted).
- */
-int epoll_conn_read_end(struct epoll_loop *l, struct epoll_conn *c, ssize_t n);
-int epoll_conn_send_end(struct epoll_loop *l, struct epoll_conn *c, ssize_t n);
-
-/* The chunk of bytes went back whole: counted, and the connection reads again. 1, or -1 closed. */
-int epoll_conn_echoed(struct epoll_loop *l, struct epoll_conn *c, size_t bytes);
 
 /* Serve a worker's listener and connections until the server stops. spin: epoll_wait(0). */
 int epoll_conn_loop(struct sockio_worker *w, bool spin, const struct epoll_conn_ops *ops);
