@@ -214,7 +214,7 @@ else
 	[ "$stopped" -ge "$start" ] && [ $((stopped - start)) -lt 32 ] ||
 		fail "mbufs in use: $start at start, $stopped after the workers stopped"
 fi
-$PY "$SOURCE_DIR/tests/integration/robust/final_stats.py" "$stats" --tcp-idle --tcp-served ||
+$PY "$ROBUST_DIR/final_stats.py" "$stats" --tcp-idle --tcp-served ||
 	fail "final counters in $stats"
 say "PASS: net_$driver: 200 concurrent connections (peak $peak), 18 B-64 KiB and 1-17 B" \
 	"intact; $opened_gen connections opened and closed in order, tcbs_in_use and rtx_mbufs" \
